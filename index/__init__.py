@@ -1,0 +1,1 @@
+"""Ingestion: loading, cleaning, chunking, embedding and the vector store."""

@@ -1,0 +1,153 @@
+"""Heading-aware chunking sized in tiktoken tokens (cl100k_base), with overlap."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from index.documents import CleanedDocument, DocumentMeta
+from index.structure import Section, find_sections, section_at
+from index.tokens import ENCODING
+
+_SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One retrievable passage with everything needed to cite it."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    chapter: int | None
+    chapter_title: str
+    section: str | None
+    section_title: str
+    authors: str
+    source: str
+    kind: str  # "text" or "footnote"
+    char_start: int
+    char_end: int
+    page: int | None
+    page_end: int | None
+    page_in_book: bool
+    tokens: int
+
+    @property
+    def context(self) -> str:
+        """The heading line that situates the chunk: chapter, then section."""
+        parts = []
+        if self.chapter is not None:
+            parts.append(f"Kapitel {self.chapter} {self.chapter_title}".strip())
+        elif self.chapter_title:
+            parts.append(self.chapter_title)
+        if self.section or self.section_title:
+            parts.append(f"{self.section or ''} {self.section_title}".strip())
+        if self.kind == "footnote":
+            parts.append("Fotnot")
+        return " › ".join(parts)
+
+    @property
+    def embed_text(self) -> str:
+        """What is embedded and indexed: the section context, then the passage."""
+        return f"{self.context}\n\n{self.text}" if self.context else self.text
+
+    def to_metadata(self) -> dict[str, Any]:
+        """Flat metadata for the vector store (no None values)."""
+        return {k: v for k, v in asdict(self).items() if v is not None and k != "text"}
+
+    @classmethod
+    def from_metadata(cls, text: str, meta: dict[str, Any]) -> Chunk:
+        """Rebuild a chunk from stored metadata and its passage text."""
+        fields = {f: meta.get(f) for f in cls.__dataclass_fields__ if f != "text"}
+        return cls(text=text, **fields)  # type: ignore[arg-type]
+
+
+def make_splitter(chunk_size: int, chunk_overlap: int) -> RecursiveCharacterTextSplitter:
+    """LangChain's recursive splitter measuring length in cl100k_base tokens.
+
+    The tiktoken cache must be seeded first (``index.tokens.seed_tiktoken_cache``).
+    """
+    return RecursiveCharacterTextSplitter.from_tiktoken_encoder(
+        encoding_name=ENCODING,
+        chunk_size=chunk_size,
+        chunk_overlap=min(chunk_overlap, chunk_size // 2),
+        separators=_SEPARATORS,
+        keep_separator="end",
+        strip_whitespace=True,
+    )
+
+
+def _slug(section: Section) -> str:
+    if section.number:
+        return section.number
+    return re.sub(r"[^a-z0-9åäö]+", "-", section.title.lower()).strip("-") or "front"
+
+
+def chunk_document(
+    cleaned: CleanedDocument,
+    meta: DocumentMeta,
+    splitter: RecursiveCharacterTextSplitter,
+    count_tokens: Any,
+) -> list[Chunk]:
+    """Cut a cleaned document into chunks that never cross a section boundary.
+
+    Footnotes become chunks of their own, filed under the section that references them.
+    """
+    sections = find_sections(cleaned.text, cleaned.body_end, meta.chapter, meta.chapter_title)
+    chunks: list[Chunk] = []
+
+    def page(offset: int) -> int | None:
+        p = cleaned.page_at(offset)
+        if p is None:
+            return None
+        return p + meta.first_page - 1 if meta.first_page else p
+
+    def make(text: str, start: int, section: Section | None, kind: str, cid: str) -> Chunk:
+        end = start + len(text)
+        return Chunk(
+            chunk_id=cid,
+            doc_id=meta.doc_id,
+            text=text,
+            chapter=section.chapter if section else meta.chapter,
+            chapter_title=(section.chapter_title if section else meta.chapter_title) or "",
+            section=section.number if section else None,
+            section_title=section.title if section else "",
+            authors=", ".join(meta.authors),
+            source=meta.source,
+            kind=kind,
+            char_start=start,
+            char_end=end,
+            page=page(start),
+            page_end=page(max(start, end - 1)),
+            page_in_book=bool(meta.first_page),
+            tokens=count_tokens(text),
+        )
+
+    for section in sections:
+        body = cleaned.text[section.start : section.end]
+        lead = len(body) - len(body.lstrip())
+        body = body.strip()
+        if not body:
+            continue
+        search_from = 0
+        for i, piece in enumerate(splitter.split_text(body)):
+            # LangChain's start_index drifts when overlap is measured in tokens; locate the
+            # piece ourselves, after the previous piece's start.
+            found = body.find(piece, search_from)
+            if found < 0:
+                found = body.find(piece)
+            search_from = found + 1
+            start = section.start + lead + found
+            cid = f"{meta.doc_id}:{_slug(section)}:{i:03d}"
+            chunks.append(make(piece, start, section, "text", cid))
+
+    for note in cleaned.footnotes:
+        ref = note.ref_offset
+        section = section_at(sections, ref) if ref is not None else None
+        text = cleaned.text[note.start : note.end]
+        chunks.append(make(text, note.start, section, "footnote", f"{meta.doc_id}:fn{note.number}"))
+    return chunks

@@ -1,0 +1,1 @@
+"""Embedding backends behind one narrow interface; one adapter file per backend."""

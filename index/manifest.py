@@ -1,0 +1,63 @@
+"""The corpus manifest: which files are chapters, their titles, authors and sources."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import IngestError
+from index.documents import DocumentMeta
+
+MANIFEST_NAME = "manifest.toml"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Book-level facts plus per-file metadata keyed by file name."""
+
+    title: str
+    series: str
+    documents: dict[str, DocumentMeta]
+
+
+def doc_id_for(path: Path) -> str:
+    """A stable id from a file name: lower case, safe characters only."""
+    stem = re.sub(r"[^0-9a-zA-Z_-]+", "-", path.stem.lower()).strip("-")
+    return stem or "document"
+
+
+def read_manifest(folder: Path) -> Manifest:
+    """Read ``manifest.toml`` in ``folder``; an absent manifest gives an empty one."""
+    path = folder / MANIFEST_NAME
+    if not path.exists():
+        return Manifest(title="", series="", documents={})
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise IngestError(
+            f"{path.name}: not a valid TOML manifest ({exc})",
+            f"{path.name}: inte ett giltigt TOML-manifest ({exc})",
+        ) from exc
+    book = data.get("book", {})
+    docs: dict[str, DocumentMeta] = {}
+    for entry in data.get("documents", []):
+        if "file" not in entry:
+            raise IngestError(
+                f"{path.name}: every [[documents]] entry needs a 'file'",
+                f"{path.name}: varje [[documents]]-post behöver 'file'",
+            )
+        file = str(entry["file"])
+        docs[file] = DocumentMeta(
+            doc_id=str(entry.get("id") or doc_id_for(Path(file))),
+            chapter=entry.get("chapter"),
+            chapter_title=str(entry.get("title", "")),
+            authors=tuple(entry.get("authors", [])),
+            source=str(entry.get("source", book.get("series", ""))),
+            first_page=entry.get("first_page"),
+            page_break=str(entry.get("page_break", "formfeed")),
+        )
+    return Manifest(
+        title=str(book.get("title", "")), series=str(book.get("series", "")), documents=docs
+    )
