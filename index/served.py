@@ -1,0 +1,103 @@
+"""Open the current index build for serving, refusing one built with another embedder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import IndexCorrupt, IndexMismatch, IndexMissing
+from index.build_files import BuildFiles, read_build
+from index.chroma_store import ChromaStore, make_client
+from index.chunking import Chunk
+from index.embedders.base import Embedder, LangChainEmbeddings
+from index.layout import IndexLayout
+from index.lexical import LexicalIndex
+
+
+@dataclass
+class ServedIndex:
+    """A complete build in memory: chunks, vectors, sentences, BM25 and the Chroma store."""
+
+    files: BuildFiles
+    store: ChromaStore
+    lexical: LexicalIndex
+    position: dict[str, int]
+    sentence_rows: dict[str, list[int]]
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        """All chunks, in build order."""
+        return self.files.chunks
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The build's metadata (build.json)."""
+        return self.files.info
+
+    def sentences_of(self, chunk_id: str) -> list[tuple[int, int, np.ndarray]]:
+        """(start, end, vector) of each sentence in a chunk."""
+        return [
+            (self.files.sentences[i]["start"], self.files.sentences[i]["end"],
+             self.files.sentence_vectors[i])
+            for i in self.sentence_rows.get(chunk_id, [])
+        ]
+
+
+def mismatch_error(built_with: str, configured: str) -> IndexMismatch:
+    """The refusal for an index built by another embedder, saying how to rebuild."""
+    return IndexMismatch(
+        f"The index was built with embedder '{built_with}' but '{configured}' is configured. "
+        "Rebuild it with `tillit index --rebuild` (or set TILLIT_EMBEDDER back).",
+        f"Indexet byggdes med inbäddaren '{built_with}' men '{configured}' är vald. "
+        "Bygg om med `tillit index --rebuild` (eller återställ TILLIT_EMBEDDER).",
+    )
+
+
+def open_index(
+    data_dir: Path, embedder: Embedder, chroma_host: str | None = None, chroma_port: int = 8000
+) -> ServedIndex:
+    """Open the build ``data_dir`` currently points to."""
+    layout = IndexLayout(data_dir / "index")
+    pointer = layout.current()
+    if pointer is None:
+        raise IndexMissing(
+            "No index yet. Build it with `tillit index` (or `make run`).",
+            "Det finns inget index ännu. Bygg det med `tillit index` (eller `make run`).",
+        )
+    folder = layout.build_dir(str(pointer["build_id"]))
+    files = read_build(folder)
+    built_with = str(files.info.get("embedder_id"))
+    if built_with != embedder.id:
+        raise mismatch_error(built_with, embedder.id)
+    client = make_client(folder / "chroma", chroma_host, chroma_port)
+    try:
+        store = ChromaStore(client, str(files.info["collection"]), LangChainEmbeddings(embedder))
+        meta, count = store.metadata, store.count()
+    except Exception as exc:
+        raise IndexCorrupt(
+            "The vector store of the index cannot be opened; rebuild with "
+            "`tillit index --rebuild`.",
+            "Indexets vektorlager går inte att öppna; bygg om med `tillit index --rebuild`.",
+        ) from exc
+    if meta.get("embedder_id") != embedder.id:
+        raise mismatch_error(str(meta.get("embedder_id")), embedder.id)
+    if count != len(files.chunks):
+        raise IndexCorrupt(
+            f"The vector store holds {count} passages, the index {len(files.chunks)}; "
+            "rebuild with `tillit index --rebuild`.",
+            f"Vektorlagret har {count} passager, indexet {len(files.chunks)}; "
+            "bygg om med `tillit index --rebuild`.",
+        )
+    rows: dict[str, list[int]] = {}
+    for i, r in enumerate(files.sentences):
+        rows.setdefault(r["chunk_id"], []).append(i)
+    return ServedIndex(
+        files=files,
+        store=store,
+        lexical=LexicalIndex([c.embed_text for c in files.chunks]),
+        position={c.chunk_id: i for i, c in enumerate(files.chunks)},
+        sentence_rows=rows,
+    )
