@@ -65,11 +65,47 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
+    _print_answer(answer)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from assistant.conversation import Conversation
+    from assistant.errors import IndexMissing
+    from assistant.factory import build_assistant, index_corpus
+
+    settings = _settings(args)
+    try:
+        assistant = build_assistant(settings)
+    except IndexMissing:
+        print("Building the index of the bundled anthology (first run) ...", file=sys.stderr)
+        index_corpus(settings)
+        assistant = build_assistant(settings)
+    conversation = Conversation(max_turns=settings.max_history_turns)
+    print("Tillit – fråga om antologin 'Styra och leda med tillit' (SOU 2018:38). "
+          "Ask in Swedish or English. Tom rad/empty line: avsluta/quit.")
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        try:
+            answer = assistant.answer(question, conversation.history())
+        except TillitError as exc:
+            print(exc.message(_guess_lang(question)))
+            continue
+        conversation.add(question)
+        _print_answer(answer)
+    return 0
+
+
+def _print_answer(answer: Any) -> None:
     print(answer.text)
     for c in answer.citations:
         print(f"\n[{c.n}] {c.label(answer.language)} — {c.section_title}".rstrip(" —"))
         print(f"    ”{c.quote}”")
-    return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -85,6 +121,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 2
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.cli import run
+
+    return run(args, _settings(args))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -107,6 +149,12 @@ def parser() -> argparse.ArgumentParser:
     pa.add_argument("--json", action="store_true", help="print one JSON object")
     pa.set_defaults(func=cmd_ask)
 
+    pe = sub.add_parser("eval", help="evaluate on the curated questions or a benchmark")
+    from eval.cli import add_arguments
+
+    add_arguments(pe)
+    pe.set_defaults(func=cmd_eval)
+    sub.add_parser("chat", help="a conversation in the terminal").set_defaults(func=cmd_chat)
     sub.add_parser("info", help="what the index holds").set_defaults(func=cmd_info)
     sub.add_parser("serve", help="serve the web chat").set_defaults(func=cmd_serve)
     return p

@@ -36,7 +36,9 @@ def page_label(hit_chunk_page: int | None, in_book: bool, lang: str) -> str:
         return ""
     if in_book:
         return f"s. {hit_chunk_page}" if lang == "sv" else f"p. {hit_chunk_page}"
-    return f"s. {hit_chunk_page} i kapitlet" if lang == "sv" else f"p. {hit_chunk_page} of the chapter"
+    if lang == "sv":
+        return f"s. {hit_chunk_page} i kapitlet"
+    return f"p. {hit_chunk_page} of the chapter"
 
 
 def term_overlap(query_terms: list[str], sentence: str, lexical: LexicalIndex) -> float:

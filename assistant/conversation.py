@@ -31,6 +31,13 @@ def is_follow_up(question: str) -> bool:
     return len(terms) <= _FOLLOWUP_MAX_TERMS and bool(_ANAPHORA.search(question))
 
 
+def earlier_context(question: str, history: Sequence[str]) -> str | None:
+    """The earlier turns a follow-up builds on, joined; None for a standalone question."""
+    standalone = condense(question, history)
+    rest = standalone[len(question.strip()) :].strip()
+    return rest or None
+
+
 def condense(question: str, history: Sequence[str]) -> str:
     """A standalone query for retrieval: the question, plus the earlier turn it builds on.
 

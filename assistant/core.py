@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from assistant.compose import compose, score_sentences, select_sentences
-from assistant.conversation import condense
+from assistant.conversation import condense, earlier_context
 from assistant.errors import InvalidQuestion
 from assistant.language import detect_language
 from assistant.prompts import AnswerTemplate
@@ -20,7 +20,7 @@ from assistant.types import Answer
 from index.served import ServedIndex
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
-COVERAGE_WEIGHT = 0.1
+COVERAGE_WEIGHT = 0.05
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,10 @@ class Assistant:
         self.max_question_chars = max_question_chars
         self.max_history_turns = max_history_turns
 
-    def standalone(self, question: str, history: Sequence[str] = ()) -> tuple[str, str]:
-        """Validate the input; return the cleaned question and its standalone query."""
+    def standalone(
+        self, question: str, history: Sequence[str] = ()
+    ) -> tuple[str, str, str | None]:
+        """Validate the input; return the question, its standalone query and its context."""
         q = clean_question(question, self.max_question_chars)
         if not isinstance(history, list | tuple):
             raise InvalidQuestion("History must be a list of earlier questions.",
@@ -90,19 +92,21 @@ class Assistant:
             clean_question(h, self.max_question_chars, "history turn")
             for h in list(history)[-self.max_history_turns :] if isinstance(h, str) and h.strip()
         ] if self.max_history_turns else []
-        return q, condense(q, turns)
+        return q, condense(q, turns), earlier_context(q, turns)
 
     def retrieve(
         self, question: str, history: Sequence[str] = (), k: int | None = None,
         mode: Mode | None = None,
     ) -> Retrieval:
         """Retrieval only (used by evaluation and benchmarks)."""
-        _, query = self.standalone(question, history)
-        return self.retriever.retrieve(query, k or self.top_k, mode)
+        _, query, context = self.standalone(question, history)
+        return self.retriever.retrieve(query, k or self.top_k, mode, context)
 
     def evidence(self, retrieval: Retrieval, sentence_top: float) -> Evidence:
         """The signals behind the answer-or-refuse decision."""
-        bg = float(np.max(self.background @ retrieval.query_vector)) if len(self.background) else 0.0
+        bg = 0.0
+        if len(self.background):
+            bg = float(np.max(self.background @ retrieval.query_vector))
         return Evidence(retrieval.dense_top, bg, retrieval.lexical_coverage, sentence_top)
 
     def answer(
@@ -111,11 +115,11 @@ class Assistant:
     ) -> Answer:
         """Answer ``question`` in its language, quoting and citing the anthology, or refuse."""
         t0 = time.perf_counter()
-        q, query = self.standalone(question, history)
+        q, query, context = self.standalone(question, history)
         language = detect_language(q, lang)
         template = self.templates[language]
         t1 = time.perf_counter()
-        retrieval = self.retriever.retrieve(query, self.top_k, mode)
+        retrieval = self.retriever.retrieve(query, self.top_k, mode, context)
         t2 = time.perf_counter()
         scored = score_sentences(retrieval, self.index)
         ev = self.evidence(retrieval, scored[0].score if scored else 0.0)
@@ -144,8 +148,7 @@ class Assistant:
         at a time; generative backends yield tokens through the same interface.
         """
         answer = self.answer(question, history, lang, mode)
-        for piece in re.findall(r"\S.*?(?:\[\d+\]|[.!?:](?=\s)|$)\s*", answer.text):
-            yield piece
+        yield from re.findall(r"\S.*?(?:\[\d+\]|[.!?:](?=\s)|$)\s*", answer.text)
         yield answer
 
     def info(self) -> dict[str, Any]:

@@ -59,6 +59,7 @@ class Retriever:
         dense_weight: float = 0.7,
         rrf_k: int = 60,
         pool: int = 30,
+        context_weight: float = 0.5,
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -67,37 +68,62 @@ class Retriever:
         self.dense_weight = dense_weight
         self.rrf_k = rrf_k
         self.pool = pool
+        self.context_weight = context_weight
 
-    def retrieve(self, query: str, k: int, mode: Mode | None = None) -> Retrieval:
-        """The ``k`` best chunks for ``query``."""
-        mode = mode or self.mode
-        chunks = self.index.chunks
-        qv = self.embedder.embed_queries([query])[0]
-        pool = min(len(chunks), max(self.pool, k))
-        candidates: dict[int, None] = {}
+    def _candidates(self, qv: np.ndarray, lex_all: np.ndarray, mode: Mode, pool: int) -> list[int]:
+        found: dict[int, None] = {}
         if mode in ("hybrid", "dense"):
             for cid, _ in self.index.store.search(qv, pool):
                 if cid in self.index.position:
-                    candidates[self.index.position[cid]] = None
-        lex_all = self.index.lexical.scores(query)
+                    found[self.index.position[cid]] = None
         if mode in ("hybrid", "bm25"):
             for i in np.argsort(-lex_all)[:pool]:
                 if lex_all[i] > 0 or mode == "bm25":
-                    candidates[int(i)] = None
-        idx = np.fromiter(candidates, dtype=np.int64)
-        dense = self.index.files.vectors[idx] @ qv if idx.size else np.zeros(0)
-        lexical = lex_all[idx] if idx.size else np.zeros(0)
+                    found[int(i)] = None
+        return list(found)
+
+    def _fuse(self, dense: np.ndarray, lexical: np.ndarray, mode: Mode) -> np.ndarray:
         if mode == "dense":
-            fused = dense
-        elif mode == "bm25":
-            fused = lexical
-        elif self.fusion == "rrf":
+            return dense
+        if mode == "bm25":
+            return lexical
+        w = self.dense_weight
+        if self.fusion == "rrf":
             d_rank = np.argsort(np.argsort(-dense))
             l_rank = np.argsort(np.argsort(-lexical))
-            w = self.dense_weight
-            fused = w / (self.rrf_k + d_rank + 1) + (1 - w) / (self.rrf_k + l_rank + 1)
-        else:
-            fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * _minmax(lexical)
+            return w / (self.rrf_k + d_rank + 1) + (1 - w) / (self.rrf_k + l_rank + 1)
+        return w * _minmax(dense) + (1 - w) * _minmax(lexical)
+
+    def retrieve(
+        self, query: str, k: int, mode: Mode | None = None, context: str | None = None
+    ) -> Retrieval:
+        """The ``k`` best chunks for ``query``.
+
+        ``context`` (the earlier turns a follow-up builds on) adds its own ranking with
+        weight ``context_weight``, so passages on the conversation's topic come first.
+        """
+        mode = mode or self.mode
+        chunks = self.index.chunks
+        texts = [query] if context is None else [query, context]
+        vecs = self.embedder.embed_queries(texts)
+        qv = vecs[0]
+        pool = min(len(chunks), max(self.pool, k))
+        lex_q = self.index.lexical.scores(query)
+        cand = self._candidates(qv, lex_q, mode, pool)
+        lex_c = None
+        if context is not None:
+            lex_c = self.index.lexical.scores(context)
+            cand = list(dict.fromkeys(cand + self._candidates(vecs[1], lex_c, mode, pool)))
+        idx = np.asarray(cand, dtype=np.int64)
+        if idx.size == 0:
+            return Retrieval(query, [], qv, self.index.lexical.coverage(query))
+        vectors = self.index.files.vectors[idx]
+        dense = vectors @ qv
+        lexical = lex_q[idx]
+        fused = self._fuse(dense, lexical, mode)
+        if context is not None and lex_c is not None:
+            ctx = self._fuse(vectors @ vecs[1], lex_c[idx], mode)
+            fused = _minmax(fused) + self.context_weight * _minmax(ctx)
         order = np.argsort(-fused, kind="stable")[:k]
         hits = [
             Hit(chunks[int(idx[j])], float(fused[j]), float(dense[j]), float(lexical[j]))

@@ -11,6 +11,7 @@ import hashlib
 import json
 import shutil
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +22,8 @@ from tqdm import tqdm
 
 from assistant.errors import IngestError, TillitError
 from index.build_files import BuildFiles, read_build, write_build
-from index.chroma_store import ChromaStore, make_client
-from index.chunking import Chunk, chunk_document, make_splitter
+from index.chroma_store import ChromaStore, close_client, make_client
+from index.chunking import CHUNKING_VERSION, Chunk, chunk_document, make_splitter
 from index.cleaning import clean_pages
 from index.embedders.base import Embedder, LangChainEmbeddings, text_key
 from index.layout import FORMAT_VERSION, IndexLayout, write_json_atomic
@@ -53,7 +54,8 @@ def collection_prefix(data_dir: Path) -> str:
 
 def _build_key(embedder_id: str, chunk_size: int, overlap: int, docs: dict[str, str]) -> str:
     payload = json.dumps(
-        [FORMAT_VERSION, embedder_id, ENCODING, chunk_size, overlap, sorted(docs.items())]
+        [FORMAT_VERSION, CHUNKING_VERSION, embedder_id, ENCODING, chunk_size, overlap,
+         sorted(docs.items())]
     )
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -81,11 +83,13 @@ def build_index(
     rebuild: bool = False,
     batch_size: int = 32,
     show_progress: bool = True,
+    with_sentences: bool = True,
 ) -> BuildReport:
     """Index ``sources`` (files or folders) into ``data_dir`` and make the result current.
 
     Files that cannot be read are reported in ``BuildReport.errors``; the rest is indexed,
-    and a broken file that was indexed before keeps its previous chunks.
+    and a broken file that was indexed before keeps its previous chunks. Sentence vectors
+    (for the extractive composer) are skipped with ``with_sentences=False``.
     """
     t0 = time.perf_counter()
     layout = IndexLayout(data_dir / "index")
@@ -105,6 +109,7 @@ def build_index(
             previous.info.get("embedder_id") != embedder.id
             or previous.info.get("chunk_size") != chunk_size
             or previous.info.get("chunk_overlap") != chunk_overlap
+            or previous.info.get("chunking_version") != CHUNKING_VERSION
         ):
             previous = None
 
@@ -137,7 +142,7 @@ def build_index(
                 time.perf_counter() - t0, errors,
             )
 
-        build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + key[:8]
+        build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{key[:8]}-{uuid.uuid4().hex[:6]}"
         tmp_dir = layout.builds / f"{build_id}.tmp"
         tmp_dir.mkdir(parents=True)
         try:
@@ -187,7 +192,7 @@ def build_index(
                 known.update((text_key(t), v) for t, v in zip(todo, vecs, strict=True))
 
             sentences: list[dict[str, Any]] = []
-            for c in chunks:
+            for c in chunks if with_sentences else []:
                 for s, e in split_sentences(c.text):
                     sentences.append({"chunk_id": c.chunk_id, "start": s, "end": e})
             by_id = {c.chunk_id: c for c in chunks}
@@ -206,7 +211,8 @@ def build_index(
                 "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "embedder_id": embedder.id, "dim": embedder.dim, "encoding": ENCODING,
                 "chunk_size": chunk_size, "chunk_overlap": chunk_overlap,
-                "collection": collection, "chroma_host": chroma_host,
+                "chunking_version": CHUNKING_VERSION, "collection": collection,
+                "chroma_host": chroma_host,
                 "documents": documents, "chunk_count": len(chunks),
                 "token_count": int(sum(c.tokens for c in chunks)),
                 "sentence_count": len(sentences),
@@ -230,6 +236,7 @@ def build_index(
                 sentences,
                 np.stack([known[text_key(t)] for t in sent_texts]) if sentences else None,
             )
+            close_client(client)
             del store, client
             final = layout.build_dir(build_id)
             tmp_dir.rename(final)
@@ -243,7 +250,7 @@ def build_index(
         _prune(layout, keep=keep, chroma_host=chroma_host, chroma_port=chroma_port,
                prefix=collection_prefix(data_dir), keep_collection=collection)
         return BuildReport(
-            build_id, True, len(documents), len(chunks), int(info["token_count"]),
+            build_id, True, len(documents), len(chunks), sum(c.tokens for c in chunks),
             len(todo), reused, time.perf_counter() - t0, errors,
         )
 
@@ -261,3 +268,4 @@ def _prune(layout: IndexLayout, *, keep: set[str], chroma_host: str | None, chro
             build = str(name)[len(prefix) + 1 :]
             if str(name).startswith(prefix) and name != keep_collection and build not in keep:
                 client.delete_collection(name)
+        close_client(client)

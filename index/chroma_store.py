@@ -20,7 +20,7 @@ from assistant.errors import BackendUnavailable
 
 
 def make_client(persist_dir: Path | None, host: str | None, port: int) -> Any:
-    """A Chroma client: a server when ``host`` is set, else a persistent store at ``persist_dir``."""
+    """A Chroma client: a server when ``host`` is set, else a store at ``persist_dir``."""
     settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     try:
         if host:
@@ -33,6 +33,13 @@ def make_client(persist_dir: Path | None, host: str | None, port: int) -> Any:
             f"Cannot reach the Chroma store at {where} ({type(exc).__name__}).",
             f"Kan inte nå Chroma-lagret på {where} ({type(exc).__name__}).",
         ) from exc
+
+
+def close_client(client: Any) -> None:
+    """Release a client's files (Chroma caches one system per path until closed)."""
+    close = getattr(client, "close", None)
+    if callable(close):
+        close()
 
 
 class ChromaStore:

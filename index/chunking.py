@@ -12,6 +12,9 @@ from index.documents import CleanedDocument, DocumentMeta
 from index.structure import Section, find_sections, section_at
 from index.tokens import ENCODING
 
+# Bump when cleaning or chunking changes what chunks come out: builds with another version
+# are redone, not reused.
+CHUNKING_VERSION = 2
 _SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 
 
@@ -147,7 +150,14 @@ def chunk_document(
 
     for note in cleaned.footnotes:
         ref = note.ref_offset
-        section = section_at(sections, ref) if ref is not None else None
+        note_section = section_at(sections, ref) if ref is not None else None
         text = cleaned.text[note.start : note.end]
-        chunks.append(make(text, note.start, section, "footnote", f"{meta.doc_id}:fn{note.number}"))
+        pieces = splitter.split_text(text)
+        search_from = 0
+        for j, piece in enumerate(pieces):
+            found = max(text.find(piece, search_from), 0)
+            search_from = found + 1
+            suffix = f"-{j}" if len(pieces) > 1 else ""
+            cid = f"{meta.doc_id}:fn{note.number}{suffix}"
+            chunks.append(make(piece, note.start + found, note_section, "footnote", cid))
     return chunks

@@ -115,7 +115,7 @@ def clean_pages(pages: list[str], has_pages: bool = True) -> CleanedDocument:
         body, page_notes = _split_footnotes(raw_lines)
         numbers = {n for n, _ in page_notes}
         notes.extend((n, t, page_no) for n, t in page_notes)
-        body = [ln for ln in body if not any(p.match(ln) for p in _FURNITURE)]
+        body = [row for row in body if not any(p.match(row) for p in _FURNITURE)]
         while body and not body[0].strip():
             body.pop(0)
         while body and not body[-1].strip():
@@ -127,12 +127,12 @@ def clean_pages(pages: list[str], has_pages: bool = True) -> CleanedDocument:
             first = body[0].strip()
             if _SENTENCE_END.search(prev.text) and (first[:1].isupper() or first[:1].isdigit()):
                 lines.append(None)
-        for ln in body:
-            if not ln.strip():
+        for row in body:
+            if not row.strip():
                 if lines and lines[-1] is not None:
                     lines.append(None)
                 continue
-            text, refs = _strip_refs(ln, numbers) if numbers else (ln, [])
+            text, refs = _strip_refs(row, numbers) if numbers else (row, [])
             lines.append(_Line(text, page_no, refs))
 
     paragraphs: list[list[_Line]] = []
@@ -171,21 +171,21 @@ def clean_pages(pages: list[str], has_pages: bool = True) -> CleanedDocument:
             _add_span(spans, offset + before, offset + len(para_text), ln.page)
         text_parts.append(para_text)
         offset += len(para_text)
-    body = "".join(text_parts)
-    body_end = len(body)
+    full = "".join(text_parts)
+    body_end = len(full)
 
     footnotes: list[Footnote] = []
     if notes:
-        body += "\n\nFotnoter"
+        full += "\n\nFotnoter"
         for n, note_text, page in notes:
-            body += "\n\n"
-            start = len(body)
-            body += f"{n} {note_text}"
-            footnotes.append(Footnote(n, note_text, page, ref_offsets.get(n), start, len(body)))
-            _add_span(spans, start, len(body), page)
+            full += "\n\n"
+            start = len(full)
+            full += f"{n} {note_text}"
+            footnotes.append(Footnote(n, note_text, page, ref_offsets.get(n), start, len(full)))
+            _add_span(spans, start, len(full), page)
     if not has_pages:
         spans = []
-    return CleanedDocument(text=body, body_end=body_end, page_spans=spans, footnotes=footnotes)
+    return CleanedDocument(text=full, body_end=body_end, page_spans=spans, footnotes=footnotes)
 
 
 def _add_span(spans: list[tuple[int, int, int]], start: int, end: int, page: int) -> None:

@@ -63,7 +63,7 @@ class MarkdownLoader:
         return [_decode(data, name)], False
 
 
-LOADERS: tuple[Loader, ...] = (TextLoader(), MarkdownLoader())
+LOADERS: tuple[Loader, ...] = (TextLoader(), MarkdownLoader())  # type: ignore[assignment]
 
 
 def loader_for(path: Path) -> Loader:

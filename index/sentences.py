@@ -47,7 +47,8 @@ def _split(text: str) -> list[tuple[int, int]]:
     for s, e in spans:
         if e <= s:
             continue
-        if merged and (e - s < MIN_SENTENCE_CHARS or merged[-1][1] - merged[-1][0] < MIN_SENTENCE_CHARS):
+        short = e - s < MIN_SENTENCE_CHARS
+        if merged and (short or merged[-1][1] - merged[-1][0] < MIN_SENTENCE_CHARS):
             merged[-1] = (merged[-1][0], e)
         else:
             merged.append((s, e))

@@ -65,9 +65,14 @@ def find_sections(
     for m in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text[:body_end]):
         para = m.group(0)
         kind = _heading(para)
-        is_title = first and (not chapter_title or para.strip().lower() == chapter_title.lower())
+        line = para.strip()
+        looks_like_title = len(line) < 100 and not line.endswith((".", "!", "?", ":", ","))
+        is_title = first and (
+            line.lower() == chapter_title.lower() if chapter_title
+            else looks_like_title and m.end() < body_end
+        )
         first = False
-        if is_title and kind is None or is_title and kind[0] == "chapter":
+        if is_title and (kind is None or kind[0] == "chapter"):
             if kind and kind[1]:
                 chapter = int(kind[1])
             if not chapter_title:

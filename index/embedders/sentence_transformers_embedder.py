@@ -38,7 +38,7 @@ class SentenceTransformerEmbedder:
                 f"{type(exc).__name__}",
             ) from exc
         name = local.name if local.exists() else model
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.dim = int(self._model.get_embedding_dimension() or 0)
         self.id = f"sentence-transformers/{name}"
         self.batch_size = batch_size
 

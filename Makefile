@@ -1,0 +1,45 @@
+# One task file. `make run` and `make test` do all the set-up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: install run chat index test lint eval bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	# The CPU build of PyTorch; an unpinned torch would pull a multi-GB CUDA build.
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install everything
+
+index: install ## build or update the index of the bundled anthology
+	$(PY) -m assistant.cli index
+
+run: index ## build the index on first run, then chat
+	$(PY) -m assistant.cli chat
+
+chat: run
+
+test: install ## run the test suite
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy assistant index eval
+
+eval: index ## evaluate on the curated questions
+	$(PY) -m eval $(EVAL_ARGS)
+
+bench: index ## benchmarks (printing figures)
+	$(PY) -m eval --modes hybrid --json $(VENV)/../data/last-eval.json
+
+clean: ## remove the virtualenv and the data directory
+	rm -rf $(VENV) data

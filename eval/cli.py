@@ -1,0 +1,98 @@
+"""``tillit eval`` / ``python -m eval``: run the curated questions (or a benchmark) and report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import TillitError
+
+MODES = ("bm25", "dense", "hybrid")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The evaluation options (shared by ``tillit eval`` and ``python -m eval``)."""
+    p.add_argument("--questions", type=Path, help="question file (JSON Lines)")
+    p.add_argument("--json", type=Path, dest="json_out", help="write all results as JSON")
+    p.add_argument("--report", type=Path, help="write report.md and plots into this folder")
+    p.add_argument("--k", type=int, default=5, help="passages retrieved per question")
+    p.add_argument("--modes", default=",".join(MODES),
+                   help="comma-separated retrieval modes to compare (default: all)")
+    p.add_argument("--min-hit5", type=float, help="fail (exit 1) if hybrid hit@5 is below")
+    p.add_argument("--min-pass", type=float,
+                   help="fail (exit 1) if the hybrid answer pass rate is below")
+    p.add_argument("--benchmark", choices=["swequad", "swefaq"],
+                   help="run an external retrieval benchmark instead")
+    p.add_argument("--limit", type=int, help="only the first N benchmark questions")
+
+
+def _fmt(v: Any) -> str:
+    return "  –  " if v is None else f"{v:5.3f}" if isinstance(v, float) else str(v)
+
+
+def print_summary(result: dict[str, Any]) -> None:
+    """A compact table: one row per mode, then per language and type for the default."""
+    cols = ["hit@1", "hit@3", "hit@5", "mrr", "citation_hit", "answer_pass",
+            "refusal_accuracy", "over_refusal", "total_ms_median", "total_ms_p95"]
+    print(f"{'':24}" + "".join(f"{c[:13]:>14}" for c in cols))
+    for mode, data in result["modes"].items():
+        m = data["metrics"]["all"]
+        print(f"{mode:24}" + "".join(f"{_fmt(m.get(c)):>14}" for c in cols))
+    default = "hybrid" if "hybrid" in result["modes"] else next(iter(result["modes"]))
+    for group, m in result["modes"][default]["metrics"].items():
+        if group != "all":
+            print(f"  {group:22}" + "".join(f"{_fmt(m.get(c)):>14}" for c in cols))
+
+
+def run(args: argparse.Namespace, settings: Any) -> int:
+    """Run the evaluation described by ``args`` with ``settings``; returns the exit code."""
+    from assistant.factory import build_assistant
+    from eval.questions import QUESTIONS_FILE, load_questions
+    from eval.runner import evaluate
+
+    if args.benchmark:
+        from eval.benchmarks import run_benchmark
+
+        result = run_benchmark(args.benchmark, settings, limit=args.limit)
+        if args.json_out:
+            args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
+        return 0
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    bad = [m for m in modes if m not in MODES]
+    if bad:
+        raise TillitError(f"Unknown mode(s): {', '.join(bad)} (choose from {', '.join(MODES)})")
+    questions = load_questions(args.questions or QUESTIONS_FILE)
+    assistant = build_assistant(settings)
+    result = evaluate(assistant, questions, modes, k=args.k,
+                      show_progress=settings.show_progress)
+    result["questions_file"] = str((args.questions or QUESTIONS_FILE).name)
+    result["index"] = assistant.info()
+    print_summary(result)
+    if args.json_out:
+        args.json_out.parent.mkdir(parents=True, exist_ok=True)
+        args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    if args.report:
+        from eval.report import write_report
+
+        path = write_report(result, args.report)
+        print(f"Report: {path}")
+    gate = result["modes"].get("hybrid", next(iter(result["modes"].values())))["metrics"]["all"]
+    failed = []
+    if args.min_hit5 is not None and (gate["hit@5"] or 0) < args.min_hit5:
+        failed.append(f"hit@5 {gate['hit@5']:.3f} < {args.min_hit5}")
+    if args.min_pass is not None and (gate["answer_pass"] or 0) < args.min_pass:
+        failed.append(f"answer pass {gate['answer_pass']:.3f} < {args.min_pass}")
+    for f in failed:
+        print(f"REGRESSION: {f}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m eval``."""
+    from assistant.cli import main as tillit_main
+
+    return tillit_main(["eval", *(argv if argv is not None else sys.argv[1:])])
