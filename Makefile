@@ -35,11 +35,12 @@ lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy assistant index eval
 
-eval: index ## evaluate on the curated questions
-	$(PY) -m eval $(EVAL_ARGS)
+eval: index ## evaluate on the curated questions; report in docs/eval/
+	$(PY) -m eval --report docs/eval --json data/eval.json $(EVAL_ARGS)
 
-bench: index ## benchmarks (printing figures)
-	$(PY) -m eval --modes hybrid --json $(VENV)/../data/last-eval.json
+bench: install ## external retrieval benchmarks (SweQuAD-MC, SweFAQ), printing figures
+	$(PY) -m eval --benchmark swefaq --json data/bench-swefaq.json
+	$(PY) -m eval --benchmark swequad --json data/bench-swequad.json
 
 clean: ## remove the virtualenv and the data directory
 	rm -rf $(VENV) data

@@ -17,6 +17,15 @@ from index.served import ServedIndex
 OVERLAP_WEIGHT = 0.15
 RANK_WEIGHT = 0.03
 KEEP_MARGIN = 0.035
+# A sentence opening with one of these continues the previous one ('De beskriver tillit
+# som ...' after 'En annan definition erbjuds av Mayer ...'), so it inherits its relevance.
+_ANAPHORIC = re.compile(
+    r"^[”\"(]*(De|Dessa|Detta|Denna|Den|Det|Han|Hon|Hen|Där|Därmed|Här|Då|Så|Även|Också|"
+    r"They|These|This|He|She|It|There)\b"
+)
+INHERIT_PENALTY = 0.01
+# Captions and headings ('Figur 1.2 Obalans ...') rarely answer anything by themselves.
+CAPTION_PENALTY = 0.05
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,7 @@ def score_sentences(retrieval: Retrieval, index: ServedIndex) -> list[ScoredSent
     k = max(len(retrieval.hits), 1)
     out: list[ScoredSentence] = []
     for rank, hit in enumerate(retrieval.hits):
+        previous: float | None = None
         for start, end, vec in index.sentences_of(hit.chunk.chunk_id):
             text = hit.chunk.text[start:end]
             score = (
@@ -63,25 +73,49 @@ def score_sentences(retrieval: Retrieval, index: ServedIndex) -> list[ScoredSent
                 + OVERLAP_WEIGHT * term_overlap(q_terms, text, index.lexical)
                 + RANK_WEIGHT * (k - rank) / k
             )
+            if not re.search(r"[.!?:”\")]$", text.strip()):
+                score -= CAPTION_PENALTY
+            if previous is not None and _ANAPHORIC.match(text):
+                score = max(score, previous - INHERIT_PENALTY)
+            previous = score
             out.append(ScoredSentence(rank, start, end, text, score))
     return sorted(out, key=lambda s: -s.score)
 
 
-def select_sentences(scored: list[ScoredSentence], max_sentences: int) -> list[ScoredSentence]:
-    """The best sentence plus any close runner-ups from other places, in reading order."""
+def next_sentence(scored: list[ScoredSentence], after: ScoredSentence) -> ScoredSentence | None:
+    """The sentence that follows ``after`` in the same passage, if any."""
+    following = [s for s in scored if s.hit_rank == after.hit_rank and s.start >= after.end]
+    return min(following, key=lambda s: s.start, default=None)
+
+
+def select_sentences(
+    scored: list[ScoredSentence], max_sentences: int, follow: bool = True
+) -> list[ScoredSentence]:
+    """The best sentence (with the one after it, which often completes it) plus close
+    runner-ups from other places, in reading order."""
     if not scored:
         return []
     best = scored[0].score
     chosen: list[ScoredSentence] = []
     seen: set[str] = set()
-    for s in scored:
+
+    def add(s: ScoredSentence) -> bool:
         key = re.sub(r"\W+", " ", s.text.lower()).strip()
         if key in seen or any(key in x or x in key for x in seen):
-            continue
-        if s.score < best - KEEP_MARGIN or len(chosen) >= max_sentences:
-            break
+            return False
         chosen.append(s)
         seen.add(key)
+        return True
+
+    add(scored[0])
+    if follow:
+        nxt = next_sentence(scored, scored[0])
+        if nxt is not None:
+            add(nxt)
+    for s in scored[1:]:
+        if s.score < best - KEEP_MARGIN or len(chosen) >= max_sentences:
+            break
+        add(s)
     return sorted(chosen, key=lambda s: (s.hit_rank, s.start))
 
 

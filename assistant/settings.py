@@ -36,10 +36,11 @@ class Settings(BaseSettings):
     )
     embed_batch_size: int = Field(default=32, ge=1, le=1024, description="Texts per embed call.")
     chunk_size: int = Field(
-        default=200, ge=32, le=480, description="Chunk size in cl100k_base tokens."
+        default=160, ge=32, le=480,
+        description="Chunk size in cl100k_base tokens (160 won on the curated questions).",
     )
     chunk_overlap: int = Field(
-        default=40, ge=0, le=200, description="Overlap between chunks in cl100k_base tokens."
+        default=32, ge=0, le=200, description="Overlap between chunks in cl100k_base tokens."
     )
     chroma_host: str | None = Field(
         default=None,
@@ -55,7 +56,7 @@ class Settings(BaseSettings):
         "scores, or reciprocal rank fusion.",
     )
     dense_weight: float = Field(
-        default=0.7, ge=0.0, le=1.0, description="Weight of the dense ranking in hybrid fusion."
+        default=0.5, ge=0.0, le=1.0, description="Weight of the dense ranking in hybrid fusion."
     )
     rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
     top_k: int = Field(default=5, ge=1, le=50, description="Passages retrieved per question.")
@@ -63,8 +64,9 @@ class Settings(BaseSettings):
         default=3, ge=1, le=10, description="Most quoted sentences in an extractive answer."
     )
     refusal_threshold: float = Field(
-        default=0.0,
-        description="Answer only when the evidence score exceeds this (calibrated on eval set).",
+        default=0.005,
+        description="Answer only when the evidence score (closeness to the anthology minus "
+        "closeness to off-topic text) exceeds this; calibrated on the curated questions.",
     )
     max_question_chars: int = Field(
         default=2000, ge=10, description="Longest question accepted, in characters."

@@ -59,6 +59,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
 
         result = run_benchmark(args.benchmark, settings, limit=args.limit)
         if args.json_out:
+            args.json_out.parent.mkdir(parents=True, exist_ok=True)
             args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
@@ -95,4 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m eval``."""
     from assistant.cli import main as tillit_main
 
-    return tillit_main(["eval", *(argv if argv is not None else sys.argv[1:])])
+    args = list(argv if argv is not None else sys.argv[1:])
+    front: list[str] = []
+    while args and args[0] in ("--quiet", "--data-dir"):
+        front.append(args.pop(0))
+        if front[-1] == "--data-dir" and args:
+            front.append(args.pop(0))
+    return tillit_main([*front, "eval", *args])

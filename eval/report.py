@@ -45,7 +45,7 @@ def write_plots(result: dict[str, Any], folder: Path) -> list[str]:
 
     default = "hybrid" if "hybrid" in result["modes"] else next(iter(result["modes"]))
     groups = {g: m for g, m in result["modes"][default]["metrics"].items() if g != "all"}
-    labels = list(groups)
+    labels = sorted(groups, key=lambda g: (not g.startswith("lang:"), g))
     fig, ax = plt.subplots(figsize=(8, 4))
     values = [groups[g]["pass"] or 0.0 for g in labels]
     bars = ax.bar(range(len(labels)), values, color="#3a7ca5")
