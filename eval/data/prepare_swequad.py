@@ -1,0 +1,37 @@
+"""Derive the retrieval benchmark files from SweQuAD-MC's original training.json and dev.json.
+
+passages.jsonl: every distinct context of both splits, with a stable id.
+questions.jsonl: the dev questions, each with the id of its context.
+
+Usage: python eval/data/prepare_swequad.py ORIGINAL_FOLDER
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+
+def main(src: Path, out: Path) -> None:
+    passages: dict[str, str] = {}
+    questions = []
+    for split in ("dev", "training"):
+        for item in json.loads((src / f"{split}.json").read_text(encoding="utf-8"))["data"]:
+            text = item["context"].replace("\r\n", "\n").strip()
+            pid = "p" + hashlib.sha1(text.encode()).hexdigest()[:10]
+            passages.setdefault(pid, text)
+            if split == "dev":
+                questions.append({"question": item["question"], "passage": pid})
+    with open(out / "passages.jsonl", "w", encoding="utf-8") as f:
+        for pid, text in sorted(passages.items()):
+            f.write(json.dumps({"id": pid, "text": text}, ensure_ascii=False) + "\n")
+    with open(out / "questions.jsonl", "w", encoding="utf-8") as f:
+        for q in questions:
+            f.write(json.dumps(q, ensure_ascii=False) + "\n")
+    print(f"{len(passages)} passages, {len(questions)} questions")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(__file__).resolve().parent / "swequad-mc")
