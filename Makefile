@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run chat index test lint eval bench clean
+.PHONY: install run serve chat index test lint eval bench screenshots loadcheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,17 +23,26 @@ install: $(STAMP) ## create .venv and install everything
 index: install ## build or update the index of the bundled anthology
 	$(PY) -m assistant.cli index
 
-run: index ## build the index on first run, then chat
+run: index ## build the index on first run, then serve chat, API and widget on :7860
+	$(PY) app.py
+
+serve: run
+
+chat: index ## a conversation in the terminal
 	$(PY) -m assistant.cli chat
 
-chat: run
+screenshots: index ## refresh the screenshots in docs/
+	$(PY) -m web.screenshots
+
+loadcheck: index ## /api/ask under 10 concurrent clients (localhost only)
+	$(PY) -m web.loadcheck --clients 10 --requests 300
 
 test: install ## run the test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy assistant index eval
+	$(VENV)/bin/mypy assistant index eval web app.py
 
 eval: index ## evaluate on the curated questions; report in docs/eval/
 	$(PY) -m eval --report docs/eval --json data/eval.json $(EVAL_ARGS)

@@ -115,14 +115,6 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    print(
-        "The web chat and HTTP API are not part of this version yet; use `tillit ask`.",
-        file=sys.stderr,
-    )
-    return 2
-
-
 def cmd_eval(args: argparse.Namespace) -> int:
     from eval.cli import run
 
@@ -156,7 +148,9 @@ def parser() -> argparse.ArgumentParser:
     pe.set_defaults(func=cmd_eval)
     sub.add_parser("chat", help="a conversation in the terminal").set_defaults(func=cmd_chat)
     sub.add_parser("info", help="what the index holds").set_defaults(func=cmd_info)
-    sub.add_parser("serve", help="serve the web chat").set_defaults(func=cmd_serve)
+    from web.cli import add_commands
+
+    add_commands(sub)  # serve, feedback export
     return p
 
 
@@ -165,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     lang = getattr(args, "lang", None) or _guess_lang(getattr(args, "question", "") or "")
     try:
+        if hasattr(args, "web_func"):
+            return int(args.web_func(args, _settings(args)))
         return int(args.func(args))
     except TillitError as exc:
         return _fail(args, exc.message(lang), exc.exit_code, type(exc).__name__)

@@ -17,8 +17,10 @@ from assistant.language import detect_language
 from assistant.prompts import AnswerTemplate
 from assistant.retrieval import Mode, Retrieval, Retriever
 from assistant.types import Answer
+from index.analysis import analyze
 from index.served import ServedIndex
 
+_MARKUP = re.compile(r"<[^>]{0,500}>|&\w+;")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 COVERAGE_WEIGHT = 0.05
 
@@ -40,18 +42,24 @@ class Evidence:
 
 def clean_question(text: Any, max_chars: int, what: str = "question") -> str:
     """Strip control characters and whitespace; refuse empty or over-long input."""
+    sv_what = "Frågan" if what == "question" else "En tidigare fråga i historiken"
     if not isinstance(text, str):
-        raise InvalidQuestion(f"The {what} must be text.", "Frågan måste vara text.")
+        raise InvalidQuestion(f"The {what} must be text.", f"{sv_what} måste vara text.")
     text = _CONTROL.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
-        raise InvalidQuestion("The question is empty.", "Frågan är tom.")
+        raise InvalidQuestion(f"The {what} is empty.", f"{sv_what} är tom.")
     if len(text) > max_chars:
         raise InvalidQuestion(
-            f"The question is too long ({len(text)} characters; at most {max_chars}).",
-            f"Frågan är för lång ({len(text)} tecken; högst {max_chars}).",
+            f"The {what} is too long ({len(text)} characters; at most {max_chars}).",
+            f"{sv_what} är för lång ({len(text)} tecken; högst {max_chars}).",
         )
     return text
+
+
+def has_content(question: str) -> bool:
+    """Does the question hold any words once markup (``<img src=x ...>``) is removed?"""
+    return bool(analyze(_MARKUP.sub(" ", question)))
 
 
 class Assistant:
@@ -123,7 +131,7 @@ class Assistant:
         t2 = time.perf_counter()
         scored = score_sentences(retrieval, self.index)
         ev = self.evidence(retrieval, scored[0].score if scored else 0.0)
-        answered = bool(scored) and ev.score > self.refusal_threshold
+        answered = bool(scored) and ev.score > self.refusal_threshold and has_content(q)
         if answered:
             chosen = select_sentences(scored, self.max_sentences)
             text, citations = compose(retrieval, chosen, template)

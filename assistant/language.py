@@ -9,7 +9,8 @@ from typing import Any
 from assistant.errors import UnsupportedLanguage
 
 SUPPORTED = ("sv", "en")
-_SV_HINTS = re.compile(r"[åäöÅÄÖ]|\b(och|är|vad|vem|hur|vilk\w*|varför|som|det|inte|med)\b", re.I)
+_SV_WORDS = re.compile(r"\b(och|är|vad|vem|hur|vilk\w*|varför|som|det|inte|med|på|att)\b", re.I)
+_SV_HINTS = re.compile(r"[åÅ]|" + _SV_WORDS.pattern, re.I)
 _EN_HINTS = re.compile(r"\b(the|what|who|how|which|why|is|are|does|of|and|in)\b", re.I)
 
 
@@ -48,7 +49,7 @@ def detect_language(text: str, hint: str | None = None) -> str:
     sv, en = values.get("sv", 0.0), values.get("en", 0.0)
     top = max(values, key=lambda k: values[k]) if values else "sv"
     non_latin = re.search(r"[^\W\d_]", text) and not re.search(r"[A-Za-zÅÄÖåäöéü]", text)
-    hints = len(_SV_HINTS.findall(text)) + len(_EN_HINTS.findall(text))
+    hints = len(_SV_WORDS.findall(text)) + len(_EN_HINTS.findall(text))
     if non_latin or (top not in SUPPORTED and values[top] > 0.6 and len(words) >= 4
                      and hints < 2):
         raise UnsupportedLanguage(

@@ -1,0 +1,114 @@
+"""Fixtures for the web tests: one real index per session, live uvicorn servers, Chromium."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import pytest  # noqa: E402
+
+from assistant.core import Assistant  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from web.live import LiveServer  # noqa: E402
+from web.settings import WebSettings  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: end-to-end test in headless Chromium")
+    # Gradio's queue calls pandas APIs that pandas 3 deprecates; not ours to fix.
+    config.addinivalue_line("filterwarnings", "ignore:.*no_silent_downcasting:Warning")
+    config.addinivalue_line("filterwarnings", "ignore:The copy keyword is deprecated:Warning")
+
+
+@pytest.fixture(scope="session")
+def index_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose data dir holds a real index of the bundled corpus (built once)."""
+    from assistant.factory import index_corpus
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("tillit-index"), show_progress=False)
+    index_corpus(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def assistant(index_settings: Settings) -> Assistant:
+    """The real assistant over the session's index, warmed up."""
+    from assistant.factory import build_assistant
+    from web.server import warm_up
+
+    a = build_assistant(index_settings)
+    warm_up(a)
+    return a
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Per-test settings: a fresh data dir, so each test has its own feedback store."""
+    return Settings(data_dir=tmp_path / "data", show_progress=False)
+
+
+ServerFactory = Callable[..., LiveServer]
+
+
+@pytest.fixture
+def start_server() -> Iterator[ServerFactory]:
+    """``start_server(settings, assistant=None, **web)`` → a started LiveServer."""
+    from web.app import create_app
+
+    servers: list[LiveServer] = []
+
+    def start(settings: Settings, assistant: Assistant | None = None, **web: Any) -> LiveServer:
+        web.setdefault("warm_up", False)
+        app = create_app(settings, assistant, WebSettings(**web))
+        server = LiveServer(app).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for s in servers:
+        s.stop()
+
+
+@pytest.fixture
+def server(start_server: ServerFactory, settings: Settings, assistant: Assistant) -> LiveServer:
+    """A live server with the real assistant and a fresh feedback store."""
+    return start_server(settings, assistant)
+
+
+@pytest.fixture
+def browser(tmp_path: Path, start_server: ServerFactory) -> Iterator[Callable[..., Any]]:
+    """``browser(locale="sv-SE")`` → a Playwright context in a fresh Chromium profile.
+
+    Depends on ``start_server`` so that browsers close before the servers stop.
+    """
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium chromium-driver")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    contexts: list[Any] = []
+
+    def make(locale: str = "sv-SE") -> Any:
+        profile = tmp_path / f"chromium-profile-{len(contexts)}"
+        ctx = pw.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            locale=locale, viewport={"width": 1280, "height": 900},
+        )
+        ctx.set_default_timeout(20_000)
+        contexts.append(ctx)
+        return ctx
+
+    yield make
+    for c in contexts:
+        c.close()
+    pw.stop()

@@ -1,0 +1,93 @@
+"""``python app.py`` serves everything on one port; ``serve`` builds a missing index."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from assistant.settings import Settings
+from web import server as web_server
+from web.live import free_port
+from web.settings import WebSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_app_py_serves_everything_on_one_port(index_settings: Settings, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(index_settings.data_dir, data)
+    port = free_port()
+    env = {**os.environ, "TILLIT_DATA_DIR": str(data), "TILLIT_PORT": str(port),
+           "TILLIT_HOST": "127.0.0.1", "TILLIT_SHOW_PROGRESS": "false"}
+    t0 = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=url, timeout=30) as c:
+            while True:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() - t0 < 120, "server did not come up"
+                try:
+                    r = c.post("/api/ask", json={"question": "Vad är tillit?"})
+                    if r.status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            print(f"first answer {time.monotonic() - t0:.1f} s after start")
+            for path, kind in [("/", "text/html"), ("/docs", "text/html"),
+                               ("/openapi.json", "application/json"),
+                               ("/embed", "text/html"), ("/widget.js", "text/javascript"),
+                               ("/widget-demo", "text/html"), ("/api/health", "application/json")]:
+                r = c.get(path)
+                assert r.status_code == 200, path
+                assert r.headers["content-type"].startswith(kind), path
+            assert (data / "feedback.sqlite3").exists()
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def test_serve_builds_a_missing_index_once(
+    index_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[Path] = []
+
+    def fake_index_corpus(settings: Settings, *args: Any, **kwargs: Any) -> Any:
+        calls.append(settings.data_dir)  # stands in for the 30 s build: copy a real index
+        shutil.copytree(index_settings.data_dir, settings.data_dir, dirs_exist_ok=True)
+
+        class Report:
+            chunks, seconds = 1, 0.0
+
+        return Report()
+
+    import assistant.factory
+
+    monkeypatch.setattr(assistant.factory, "index_corpus", fake_index_corpus)
+    settings = Settings(data_dir=tmp_path / "fresh", show_progress=False)
+    first = web_server.prepare_assistant(settings)
+    assert first is not None and first.info()["chunks"] > 10
+    assert calls == [settings.data_dir]
+    assert web_server.prepare_assistant(settings) is not None
+    assert len(calls) == 1  # the second start opens the existing index
+
+
+def test_web_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TILLIT_ALLOWED_ORIGINS", "https://intra.example.se, http://wiki:8080/")
+    monkeypatch.setenv("TILLIT_PORT", "8123")
+    monkeypatch.setenv("TILLIT_ROOT_PATH", "/tillit/")
+    web = WebSettings()
+    assert web.allowed_origins == ["https://intra.example.se", "http://wiki:8080"]
+    assert (web.port, web.root_path) == (8123, "/tillit")
+    monkeypatch.setenv("TILLIT_ALLOWED_ORIGINS", "https://intra.example.se/path")
+    with pytest.raises(ValueError):
+        WebSettings()

@@ -1,0 +1,1 @@
+"""The web layer: Gradio chat, HTTP API, embeddable widget and feedback store."""

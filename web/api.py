@@ -1,0 +1,262 @@
+"""The HTTP API: ask (JSON and server-sent events), health and feedback.
+
+Every error reaches the client as ``{"error": message, "kind": name, "status": code}`` with
+the message in the request's language (``lang`` in the body, else Accept-Language, else
+guessed from the question); never a stack trace or a file path.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.core import Assistant
+from assistant.errors import (
+    BackendUnavailable,
+    IndexCorrupt,
+    IndexMismatch,
+    IndexMissing,
+    InvalidQuestion,
+    TillitError,
+    UnsupportedLanguage,
+)
+from assistant.types import Answer
+from web.feedback import parse_vote
+from web.i18n import api_message, request_lang
+from web.state import WebState
+
+log = logging.getLogger("tillit.web")
+
+
+class AskRequest(BaseModel):
+    """A question, the earlier questions of the conversation, and optionally the language."""
+
+    question: str = Field(description="The question, in Swedish or English.")
+    history: list[str] = Field(
+        default_factory=list, description="Earlier questions of the conversation, oldest first."
+    )
+    lang: str | None = Field(
+        default=None, description="'sv' or 'en' to force the answer language; default: detected."
+    )
+
+
+class FeedbackRequest(BaseModel):
+    """A vote on one answer."""
+
+    question: str = Field(description="The question that was answered.")
+    answer: str = Field(description="The answer text that is rated.")
+    chunk_ids: list[str] = Field(default_factory=list, description="Cited chunk ids.")
+    vote: str | int | bool = Field(description="'up' or 'down' (also 1/-1, true/false).")
+    comment: str = Field(default="", description="Optional free-text comment.")
+    lang: str | None = Field(default=None, description="Language of the answer ('sv'/'en').")
+
+
+class ApiError(Exception):
+    """An error with an HTTP status and a message already in the client's language."""
+
+    def __init__(self, status: int, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.status, self.message, self.kind = status, message, kind
+
+
+def status_for(exc: TillitError) -> int:
+    """HTTP status of a core error."""
+    if isinstance(exc, InvalidQuestion | UnsupportedLanguage):
+        return 422
+    if isinstance(exc, IndexMissing | IndexMismatch | IndexCorrupt | BackendUnavailable):
+        return 503
+    return 400 if exc.user_error else 500
+
+
+def error_body(status: int, message: str, kind: str) -> JSONResponse:
+    """The one error shape of the API."""
+    return JSONResponse(
+        {"error": message, "kind": kind, "status": status}, status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _lang_of(request: Request) -> str:
+    return getattr(request.state, "lang", None) or request_lang(None, request.headers)
+
+
+def _sse(event: str, data: dict[str, Any]) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Turn every failure into the API's JSON error shape."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_body(exc.status, exc.message, exc.kind)
+
+    @app.exception_handler(TillitError)
+    async def _tillit_error(request: Request, exc: TillitError) -> JSONResponse:
+        return error_body(status_for(exc), exc.message(_lang_of(request)), type(exc).__name__)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        lang = _lang_of(request)
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return error_body(422, api_message(lang, "bad_json"), "InvalidRequest")
+        parts = []
+        for e in errors[:3]:
+            loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
+            parts.append(f"{loc}: {_explain(e.get('type', ''), e.get('msg', ''), lang)}")
+        detail = "; ".join(parts)
+        return error_body(422, api_message(lang, "invalid", detail=detail), "InvalidRequest")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_body(exc.status_code, str(exc.detail), "HTTPError")
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error on %s", request.url.path)
+        return error_body(500, api_message(_lang_of(request), "internal"), "InternalError")
+
+
+_SV_EXPLAIN = {
+    "missing": "saknas", "string_type": "måste vara text", "list_type": "måste vara en lista",
+    "model_attributes_type": "måste vara ett JSON-objekt", "dict_type": "måste vara ett objekt",
+}
+
+
+def _explain(kind: str, msg: str, lang: str) -> str:
+    return _SV_EXPLAIN.get(kind, msg) if lang == "sv" else msg
+
+
+def _limit(value: str, limit: int, field: str, lang: str) -> None:
+    if len(value) > limit:
+        raise ApiError(422, api_message(lang, "field_too_long", field=field, n=len(value),
+                                        limit=limit), "InvalidRequest")
+
+
+class _SafeRoute(APIRoute):
+    """Turns unexpected exceptions into the generic 500 body inside the route, so the
+    connection stays usable (an exception escaping to the server closes it)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await original(request)
+            except (TillitError, ApiError, StarletteHTTPException, RequestValidationError):
+                raise
+            except Exception:
+                log.exception("internal error on %s", request.url.path)
+                return error_body(500, api_message(_lang_of(request), "internal"),
+                                  "InternalError")
+
+        return handler
+
+
+def make_router(state: WebState) -> APIRouter:
+    """The ``/api`` routes bound to one app's state."""
+    router = APIRouter(prefix="/api", tags=["api"], route_class=_SafeRoute)
+
+    def prepare(req: AskRequest, request: Request) -> Assistant:
+        lang = request_lang(req.lang, request.headers, req.question)
+        request.state.lang = lang
+        if state.assistant is None:
+            if state.error is not None:
+                raise state.error
+            raise ApiError(503, api_message(lang, "unavailable"), "Unavailable")
+        limit = state.settings.max_history_turns
+        if len(req.history) > limit:
+            raise ApiError(422, api_message(lang, "history_too_long", n=len(req.history),
+                                            limit=limit), "InvalidQuestion")
+        return state.assistant
+
+    @router.post("/ask", summary="Answer a question with citations")
+    async def ask(req: AskRequest, request: Request) -> dict[str, Any]:
+        """The same JSON object as ``tillit ask --json``."""
+        assistant = prepare(req, request)
+        answer = await run_in_threadpool(assistant.answer, req.question, req.history, req.lang)
+        return answer.to_dict()
+
+    @router.post(
+        "/ask/stream", summary="Answer a question, streamed as server-sent events",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/event-stream": {}},
+                         "description": "`delta` events ({text}) then one `answer` event "
+                         "(the /api/ask object) and `done`."}},
+    )
+    async def ask_stream(req: AskRequest, request: Request) -> StreamingResponse:
+        """Stream the answer text in pieces, then the complete answer object."""
+        assistant = prepare(req, request)
+        pieces: Iterator[str | Answer] = assistant.stream(req.question, req.history, req.lang)
+        first = await run_in_threadpool(next, pieces)  # errors here become HTTP errors
+
+        async def events() -> AsyncIterator[bytes]:
+            item: str | Answer | None = first
+            while item is not None:
+                if isinstance(item, Answer):
+                    yield _sse("answer", item.to_dict())
+                    break
+                yield _sse("delta", {"text": item})
+                item = next(pieces, None)
+            yield _sse("done", {})
+
+        return StreamingResponse(
+            events(), media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    @router.get("/health", summary="Is the index loaded?")
+    async def health(request: Request) -> JSONResponse:
+        """200 with index facts when questions can be answered, else 503."""
+        if state.assistant is None:
+            lang = request_lang(None, request.headers)
+            msg = state.error.message(lang) if state.error else api_message(lang, "unavailable")
+            return JSONResponse({"status": "unavailable", "index_loaded": False, "error": msg},
+                                status_code=503)
+        info = state.info
+        return JSONResponse({
+            "status": "ok", "index_loaded": True, "chunks": info.get("chunks"),
+            "embedder_id": info.get("embedder_id"), "build_id": info.get("build_id"),
+            "index_created_at": info.get("created_at"),
+            "documents": len(info.get("documents", {})),
+        })
+
+    @router.post("/feedback", status_code=201, summary="Store a vote on an answer")
+    async def feedback(req: FeedbackRequest, request: Request) -> dict[str, Any]:
+        """Store a thumbs up/down with the question, answer and cited chunk ids."""
+        lang = request_lang(req.lang, request.headers, req.question)
+        request.state.lang = lang
+        web = state.web
+        _limit(req.question, state.settings.max_question_chars, "question", lang)
+        _limit(req.answer, web.feedback_max_answer_chars, "answer", lang)
+        _limit(req.comment, web.feedback_max_comment_chars, "comment", lang)
+        if len(req.chunk_ids) > 50:
+            raise ApiError(422, api_message(lang, "field_too_long", field="chunk_ids",
+                                            n=len(req.chunk_ids), limit=50), "InvalidRequest")
+        for cid in req.chunk_ids:
+            _limit(cid, 200, "chunk_ids", lang)
+        if not req.question.strip():
+            raise InvalidQuestion("The question is empty.", "Frågan är tom.")
+        try:
+            vote = parse_vote(req.vote)
+        except ValueError:
+            raise ApiError(422, api_message(lang, "invalid", detail="vote: up/down"),
+                           "InvalidRequest") from None
+        fid = await run_in_threadpool(
+            state.feedback.add, req.question, req.answer, req.chunk_ids, vote,
+            req.comment.strip(), req.lang if req.lang in ("sv", "en") else "", "api",
+        )
+        return {"id": fid, "vote": "up" if vote > 0 else "down"}
+
+    return router

@@ -1,0 +1,160 @@
+"""User-facing strings in Swedish and English, and picking the language of a request."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+LANGS = ("sv", "en")
+DEFAULT_LANG = "sv"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "sv": {
+        "title": "Tillit – fråga antologin",
+        "subtitle": "Ställ frågor om antologin *Styra och leda med tillit* (SOU 2018:38). "
+        "Svaren citerar boken och hänvisar till kapitel, avsnitt och sida.",
+        "placeholder": "Skriv din fråga här …",
+        "send": "Skicka",
+        "retry": "Försök igen",
+        "undo": "Ångra",
+        "clear": "Rensa",
+        "examples": "Exempelfrågor",
+        "language": "Språk",
+        "chat_label": "Samtal",
+        "about": "Om tjänsten",
+        "sources": "Källor",
+        "interpreted": "Uppfattad som uppföljning av",
+        "no_answer": "Antologin verkar inte svara på den frågan.",
+        "comment_label": "Kommentar till din bedömning (valfritt)",
+        "comment_send": "Skicka kommentar",
+        "thanks": "Tack för din återkoppling!",
+        "comment_saved": "Tack, kommentaren är sparad.",
+        "error": "Något gick fel. Försök igen om en stund.",
+        "unavailable": "Tjänsten är inte redo: indexet saknas eller är skadat.",
+        "about_body": "Tjänsten svarar enbart utifrån antologin och citerar de stycken svaret "
+        "bygger på. Den kan missta sig: läs alltid källan.",
+        "about_chapters": "Kapitel",
+        "about_chunks": "Textstycken i indexet",
+        "about_embedder": "Inbäddningsmodell",
+        "about_date": "Indexet byggt",
+        "widget_open": "Fråga om tillit",
+        "widget_close": "Stäng",
+    },
+    "en": {
+        "title": "Tillit – ask the anthology",
+        "subtitle": "Ask questions about the anthology *Styra och leda med tillit* "
+        "(Governing and leading with trust, SOU 2018:38). Answers quote the book and "
+        "refer to chapter, section and page.",
+        "placeholder": "Type your question here …",
+        "send": "Send",
+        "retry": "Retry",
+        "undo": "Undo",
+        "clear": "Clear",
+        "examples": "Example questions",
+        "language": "Language",
+        "chat_label": "Conversation",
+        "about": "About",
+        "sources": "Sources",
+        "interpreted": "Understood as a follow-up to",
+        "no_answer": "The anthology does not seem to answer that question.",
+        "comment_label": "Comment on your rating (optional)",
+        "comment_send": "Send comment",
+        "thanks": "Thank you for your feedback!",
+        "comment_saved": "Thank you, your comment is saved.",
+        "error": "Something went wrong. Please try again in a moment.",
+        "unavailable": "The service is not ready: the index is missing or damaged.",
+        "about_body": "The service answers from the anthology only and quotes the passages "
+        "its answer rests on. It can be wrong: always read the source.",
+        "about_chapters": "Chapters",
+        "about_chunks": "Text passages in the index",
+        "about_embedder": "Embedding model",
+        "about_date": "Index built",
+        "widget_open": "Ask about trust",
+        "widget_close": "Close",
+    },
+}
+
+EXAMPLES: dict[str, list[str]] = {
+    "sv": [
+        "Vad är tillitsbaserad styrning och ledning?",
+        "Varför behövs en tillitsreform i offentlig sektor?",
+        "Vilka risker finns med New Public Management?",
+    ],
+    "en": [
+        "What is trust-based governance and management?",
+        "Why does the public sector need a trust reform?",
+        "What are the risks of New Public Management?",
+    ],
+}
+
+_SV_HINT = re.compile(r"[åäöÅÄÖ]|\b(vad|vem|hur|och|är|vilk\w*|varför|inte)\b", re.I)
+
+# Messages of the HTTP API that do not come from the core.
+API_MESSAGES: dict[str, dict[str, str]] = {
+    "sv": {
+        "body_too_large": "Förfrågan är för stor (högst {limit} byte).",
+        "bad_json": "Förfrågan är inte giltig JSON.",
+        "invalid": "Ogiltig förfrågan: {detail}",
+        "history_too_long": "Historiken är för lång ({n} frågor; högst {limit}).",
+        "field_too_long": "Fältet '{field}' är för långt ({n} tecken; högst {limit}).",
+        "internal": "Ett internt fel inträffade. Försök igen senare.",
+        "unavailable": "Tjänsten är inte redo: indexet saknas eller är skadat.",
+    },
+    "en": {
+        "body_too_large": "The request is too large (at most {limit} bytes).",
+        "bad_json": "The request body is not valid JSON.",
+        "invalid": "Invalid request: {detail}",
+        "history_too_long": "The history is too long ({n} questions; at most {limit}).",
+        "field_too_long": "The field '{field}' is too long ({n} characters; at most {limit}).",
+        "internal": "An internal error occurred. Please try again later.",
+        "unavailable": "The service is not ready: the index is missing or damaged.",
+    },
+}
+
+
+def t(lang: str, key: str) -> str:
+    """The UI string ``key`` in ``lang`` (falls back to Swedish)."""
+    return STRINGS.get(lang, STRINGS[DEFAULT_LANG])[key]
+
+
+def api_message(lang: str, key: str, **kwargs: object) -> str:
+    """An API error message in ``lang`` with its placeholders filled."""
+    return API_MESSAGES.get(lang, API_MESSAGES["en"])[key].format(**kwargs)
+
+
+def from_accept_language(header: str | None, default: str = DEFAULT_LANG) -> str:
+    """The first supported language in an Accept-Language header, by quality."""
+    if not header:
+        return default
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(header.split(",")):
+        bits = part.strip().split(";")
+        tag = bits[0].strip().lower()
+        q = 1.0
+        for b in bits[1:]:
+            b = b.strip()
+            if b.startswith("q="):
+                try:
+                    q = float(b[2:])
+                except ValueError:
+                    q = 0.0
+        primary = tag.split("-")[0]
+        if primary in ("nb", "nn", "no", "da"):  # Scandinavian readers: Swedish
+            primary = "sv"
+        if primary in LANGS and q > 0:
+            ranked.append((-q, i, primary))
+    return sorted(ranked)[0][2] if ranked else default
+
+
+def request_lang(
+    body_lang: object, headers: Mapping[str, str], text: str | None = None
+) -> str:
+    """Language for messages to a client: explicit ``lang``, else Accept-Language, else text."""
+    if isinstance(body_lang, str) and body_lang in LANGS:
+        return body_lang
+    header = headers.get("accept-language")
+    if header:
+        return from_accept_language(header, "en")
+    if text and _SV_HINT.search(text):
+        return "sv"
+    return "en"

@@ -1,0 +1,101 @@
+"""Screenshots of the chat (Swedish, English) and the widget demo into ``docs/``.
+
+    python -m web.screenshots [--out docs]
+
+Serves the app on a free 127.0.0.1 port (building the index first if there is none) and
+drives Debian's headless Chromium (/usr/bin/chromium) with Playwright.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from assistant.settings import Settings
+from web.live import LiveServer
+from web.settings import WebSettings
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-quic"]
+FINAL = "#tillit-chat .tillit-answer:not(.tillit-streaming)"
+
+
+def _ask(page: Any, question: str, n: int) -> None:
+    page.fill("#tillit-input textarea", question)
+    page.click("#tillit-send")
+    page.wait_for_function(f"() => document.querySelectorAll({FINAL!r}).length >= {n}")
+
+
+def _chat(pw: Any, url: str, locale: str, questions: list[str], path: Path) -> None:
+    with tempfile.TemporaryDirectory() as profile:
+        ctx = pw.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=ARGS, locale=locale,
+            viewport={"width": 1200, "height": 1040}, device_scale_factor=1,
+        )
+        page = ctx.new_page()
+        page.goto(url + "/", wait_until="load")
+        page.wait_for_selector("#tillit-input textarea")
+        lang = locale[:2]
+        page.wait_for_function(
+            f"() => document.querySelector('#tillit-lang input[value={lang}]')?.checked")
+        for i, q in enumerate(questions, 1):
+            _ask(page, q, i)
+        page.wait_for_timeout(600)
+        page.screenshot(path=str(path))
+        ctx.close()
+
+
+def _widget(pw: Any, url: str, question: str, path: Path) -> None:
+    with tempfile.TemporaryDirectory() as profile:
+        ctx = pw.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=ARGS, locale="sv-SE",
+            viewport={"width": 1100, "height": 760},
+        )
+        page = ctx.new_page()
+        page.goto(url + "/widget-demo", wait_until="load")
+        page.locator(".tw-bubble").click()
+        page.fill(".tw-input", question)
+        page.click(".tw-send")
+        page.wait_for_selector(".tw-card")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(path))
+        ctx.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write screenshot-chat-sv.png, screenshot-chat-en.png and screenshot-widget.png."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "docs"))
+    args = p.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    from web.app import create_app
+    from web.server import prepare_assistant
+
+    settings = Settings()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as feedback_dir:
+        assistant = prepare_assistant(settings)
+        if assistant is None:
+            return 1
+        # feedback of the screenshot run goes to a throwaway data dir
+        app = create_app(Settings(data_dir=Path(feedback_dir)), assistant,
+                         WebSettings(stream_delay_ms=0))
+        with LiveServer(app) as server, sync_playwright() as pw:
+            _chat(pw, server.url, "sv-SE", ["Vad är tillitsbaserad styrning?"],
+                  out / "screenshot-chat-sv.png")
+            _chat(pw, server.url, "en-GB", ["What is trust-based management?"],
+                  out / "screenshot-chat-en.png")
+            _widget(pw, server.url, "Vad menas med tillitsbaserad styrning och ledning?",
+                    out / "screenshot-widget.png")
+    print(f"screenshots written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

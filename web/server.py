@@ -1,0 +1,78 @@
+"""``serve()``: build the index on first run, warm up, and run the app with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+from assistant.core import Assistant
+from assistant.errors import IndexMissing, TillitError
+from assistant.settings import Settings
+from web.settings import WebSettings
+
+log = logging.getLogger("tillit.web")
+
+WARM_UP_QUESTIONS = ("Vad är tillitsbaserad styrning?", "What is trust-based management?")
+
+
+def prepare_assistant(settings: Settings, build_if_missing: bool = True) -> Assistant | None:
+    """Open the index, building it from the bundled corpus first if there is none.
+
+    Returns None (and logs why) when the index exists but cannot be used; the server then
+    starts anyway and answers 503 with the reason.
+    """
+    from assistant.factory import build_assistant, index_corpus
+
+    try:
+        return build_assistant(settings)
+    except IndexMissing:
+        if not build_if_missing:
+            raise
+        print(f"tillit: no index in {settings.data_dir}; building it from the bundled corpus "
+              "(once, about half a minute) …", file=sys.stderr, flush=True)
+        report = index_corpus(settings)
+        print(f"tillit: index built: {report.chunks} chunks in {report.seconds:.1f} s",
+              file=sys.stderr, flush=True)
+        return build_assistant(settings)
+    except TillitError as exc:
+        print(f"tillit: {exc.message('en')} Run `tillit index --rebuild` to fix it.",
+              file=sys.stderr, flush=True)
+        return None
+
+
+def warm_up(assistant: Assistant) -> float:
+    """Answer one question per language so lazily loaded models are ready; seconds taken."""
+    t0 = time.perf_counter()
+    for q in WARM_UP_QUESTIONS:
+        assistant.answer(q)
+    return time.perf_counter() - t0
+
+
+def serve(
+    settings: Settings,
+    host: str | None = None,
+    port: int | None = None,
+    web_settings: WebSettings | None = None,
+) -> None:
+    """Serve the chat, API, docs and widget on one port until interrupted."""
+    import uvicorn
+
+    from web.app import create_app
+
+    web = web_settings or WebSettings()
+    host = host or web.host
+    port = web.port if port is None else port
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:%(name)s: %(message)s")
+    assistant = prepare_assistant(settings)
+    if assistant is not None and web.warm_up:
+        log.info("warm-up took %.1f s", warm_up(assistant))
+    app = create_app(settings, assistant, web)
+    shown = "localhost" if host in ("0.0.0.0", "::") else host
+    print(f"tillit: serving the chat on http://{shown}:{port}{web.root_path}/ "
+          f"(API docs: /docs, widget: /widget.js, demo: /widget-demo)", file=sys.stderr,
+          flush=True)
+    uvicorn.run(
+        app, host=host, port=port, root_path=web.root_path, proxy_headers=True,
+        log_level="info", timeout_graceful_shutdown=5, access_log=False,
+    )

@@ -1,0 +1,29 @@
+"""What the web layer's routes share: settings, the assistant (if the index opened), feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.core import Assistant
+from assistant.errors import TillitError
+from assistant.settings import Settings
+from web.feedback import FeedbackStore
+from web.settings import WebSettings
+
+
+@dataclass
+class WebState:
+    """Shared by the API, the pages and the chat UI of one app."""
+
+    settings: Settings
+    web: WebSettings
+    feedback: FeedbackStore
+    assistant: Assistant | None = None
+    error: TillitError | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ready(self) -> bool:
+        """True when questions can be answered."""
+        return self.assistant is not None
