@@ -50,7 +50,8 @@ def print_summary(result: dict[str, Any]) -> None:
 
 def run(args: argparse.Namespace, settings: Any) -> int:
     """Run the evaluation described by ``args`` with ``settings``; returns the exit code."""
-    from assistant.factory import build_assistant
+    from assistant.errors import IndexMissing
+    from assistant.factory import build_assistant, index_corpus
     from eval.questions import QUESTIONS_FILE, load_questions
     from eval.runner import evaluate
 
@@ -67,7 +68,12 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     if bad:
         raise TillitError(f"Unknown mode(s): {', '.join(bad)} (choose from {', '.join(MODES)})")
     questions = load_questions(args.questions or QUESTIONS_FILE)
-    assistant = build_assistant(settings)
+    try:
+        assistant = build_assistant(settings)
+    except IndexMissing:
+        print("No index yet: building the bundled anthology's index first.", file=sys.stderr)
+        index_corpus(settings)
+        assistant = build_assistant(settings)
     result = evaluate(assistant, questions, modes, k=args.k,
                       show_progress=settings.show_progress)
     result["questions_file"] = str((args.questions or QUESTIONS_FILE).name)
