@@ -65,7 +65,7 @@ def score_sentences(retrieval: Retrieval, index: ServedIndex) -> list[ScoredSent
     k = max(len(retrieval.hits), 1)
     out: list[ScoredSentence] = []
     for rank, hit in enumerate(retrieval.hits):
-        previous: float | None = None
+        recent: list[float] = []
         for start, end, vec in index.sentences_of(hit.chunk.chunk_id):
             text = hit.chunk.text[start:end]
             score = (
@@ -75,9 +75,11 @@ def score_sentences(retrieval: Retrieval, index: ServedIndex) -> list[ScoredSent
             )
             if not re.search(r"[.!?:”\")]$", text.strip()):
                 score -= CAPTION_PENALTY
-            if previous is not None and _ANAPHORIC.match(text):
-                score = max(score, previous - INHERIT_PENALTY)
-            previous = score
+            if recent and _ANAPHORIC.match(text):
+                # 'Dessa tre ...' may point back past a sentence in between.
+                score = max(score, *(r - INHERIT_PENALTY * (i + 1)
+                                     for i, r in enumerate(reversed(recent[-2:]))))
+            recent.append(score)
             out.append(ScoredSentence(rank, start, end, text, score))
     return sorted(out, key=lambda s: -s.score)
 
