@@ -66,7 +66,7 @@ class Answer:
                     for k, v in asdict(c).items()
                     if k
                     in {"n", "chunk_id", "chapter", "chapter_title", "section", "page", "text",
-                        "quote", "score", "section_title", "authors"}
+                        "quote", "score", "section_title", "authors", "page_label"}
                 }
                 for c in self.citations
             ],
