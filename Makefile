@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run serve chat index test lint eval bench screenshots loadcheck clean
+.PHONY: install run serve chat index test lint eval bench bench-external screenshots loadcheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,12 +42,17 @@ test: install ## run the test suite
 
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy assistant index eval web app.py
+	$(VENV)/bin/mypy assistant index eval web benchmarks app.py
 
 eval: index ## evaluate on the curated questions; report in docs/eval/
 	$(PY) -m eval --report docs/eval --json data/eval.json $(EVAL_ARGS)
 
-bench: install ## external retrieval benchmarks (SweQuAD-MC, SweFAQ), printing figures
+bench: install ## benchmarks printing figures: build throughput, query latency, cold start
+	$(PY) -m benchmarks build --corpus chapter
+	$(PY) -m benchmarks query --scales 100,10000
+	$(PY) -m benchmarks coldstart --scales 100
+
+bench-external: install ## external retrieval benchmarks (SweFAQ, SweQuAD-MC)
 	$(PY) -m eval --benchmark swefaq --json data/bench-swefaq.json
 	$(PY) -m eval --benchmark swequad --json data/bench-swequad.json
 

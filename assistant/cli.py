@@ -44,10 +44,12 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or None
-    report = index_corpus(settings, paths, rebuild=args.rebuild)
+    report = index_corpus(settings, paths, rebuild=args.rebuild, prune=args.prune)
     lang = "sv" if os.environ.get("LANG", "").startswith("sv") else "en"
     for err in report.errors:
         print(f"skipped: {err.message(lang)}", file=sys.stderr)
+    for doc_id in report.pruned:
+        print(f"removed: {doc_id}", file=sys.stderr)
     state = "built" if report.changed else "up to date"
     print(
         f"Index {state}: {report.documents} document(s), {report.chunks} chunks, "
@@ -130,7 +132,10 @@ def parser() -> argparse.ArgumentParser:
 
     pi = sub.add_parser("index", help="build or update the index")
     pi.add_argument("paths", nargs="*", help="files or folders (default: the bundled corpus)")
-    pi.add_argument("--rebuild", action="store_true", help="rebuild from scratch")
+    pi.add_argument("--rebuild", action="store_true",
+                    help="recompute every chunk and vector")
+    pi.add_argument("--prune", action="store_true",
+                    help="also remove indexed documents not found among the given paths")
     pi.set_defaults(func=cmd_index)
 
     pa = sub.add_parser("ask", help="ask a question")

@@ -33,8 +33,12 @@ def index_corpus(
     paths: list[Path] | None = None,
     rebuild: bool = False,
     embedder: Embedder | None = None,
+    prune: bool = False,
 ) -> BuildReport:
-    """Index ``paths`` (default: the bundled corpus) into ``settings.data_dir``."""
+    """Index ``paths`` (default: the bundled corpus) into ``settings.data_dir``.
+
+    Documents already indexed and not among ``paths`` are kept, unless ``prune``.
+    """
     return build_index(
         data_dir=settings.data_dir,
         sources=paths or [settings.corpus_dir],
@@ -44,7 +48,9 @@ def index_corpus(
         chroma_host=settings.chroma_host,
         chroma_port=settings.chroma_port,
         rebuild=rebuild,
+        prune=prune,
         batch_size=settings.embed_batch_size,
+        chunk_vectors=settings.chunk_vectors,
         show_progress=settings.show_progress,
     )
 

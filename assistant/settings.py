@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(
         default=32, ge=0, le=200, description="Overlap between chunks in cl100k_base tokens."
     )
+    chunk_vectors: Literal["pooled", "direct"] = Field(
+        default="pooled",
+        description="How a passage's vector is made: 'pooled' (length-weighted mean of its "
+        "sentence vectors, which the composer needs anyway: half the model work) or "
+        "'direct' (the passage embedded as a whole).",
+    )
     chroma_host: str | None = Field(
         default=None,
         description="Host of a Chroma server. Unset: an embedded persistent store in data_dir.",
@@ -64,7 +70,7 @@ class Settings(BaseSettings):
         default=3, ge=1, le=10, description="Most quoted sentences in an extractive answer."
     )
     refusal_threshold: float = Field(
-        default=0.005,
+        default=0.04,
         description="Answer only when the evidence score (closeness to the anthology minus "
         "closeness to off-topic text) exceeds this; calibrated on the curated questions.",
     )

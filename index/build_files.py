@@ -26,10 +26,16 @@ class BuildFiles:
     sentences: list[dict[str, Any]]
     sentence_vectors: np.ndarray
 
-    def vectors_by_key(self) -> dict[str, np.ndarray]:
-        """Vectors keyed by the text they embed, for reuse by the next build."""
+    def vectors_by_key(self, include_chunks: bool = True) -> dict[str, np.ndarray]:
+        """Vectors keyed by the text they embed, for reuse by the next build.
+
+        ``include_chunks=False`` leaves out the passage vectors (when the next build makes
+        passage vectors another way, see ``chunk_vectors`` in ``index.build``).
+        """
         by_id = {c.chunk_id: c for c in self.chunks}
-        known = {text_key(c.embed_text): v for c, v in zip(self.chunks, self.vectors, strict=True)}
+        known = {
+            text_key(c.embed_text): v for c, v in zip(self.chunks, self.vectors, strict=True)
+        } if include_chunks else {}
         for row, v in zip(self.sentences, self.sentence_vectors, strict=True):
             text = by_id[row["chunk_id"]].text[row["start"] : row["end"]]
             known[text_key(text)] = v

@@ -18,17 +18,44 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.errors import BackendUnavailable
 
+# A Chroma server that does not answer within this many seconds counts as unavailable.
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 60.0
+
+
+def unavailable(host: str, port: int, exc: BaseException) -> BackendUnavailable:
+    """The error for a Chroma server that cannot be reached (en and sv)."""
+    return BackendUnavailable(
+        f"Cannot reach the Chroma server at {host}:{port} ({type(exc).__name__}); "
+        "check that it is running (`chroma run --path DIR --port PORT`).",
+        f"Kan inte nå Chroma-servern på {host}:{port} ({type(exc).__name__}); "
+        "kontrollera att den är igång (`chroma run --path DIR --port PORT`).",
+    )
+
+
+def _bound_timeouts(client: Any) -> None:
+    """Chroma's HTTP client waits forever by default; a hung server should fail fast."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
+
 
 def make_client(persist_dir: Path | None, host: str | None, port: int) -> Any:
     """A Chroma client: a server when ``host`` is set, else a store at ``persist_dir``."""
     settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     try:
         if host:
-            return chromadb.HttpClient(host=host, port=port, settings=settings)
+            client = chromadb.HttpClient(host=host, port=port, settings=settings)
+            _bound_timeouts(client)
+            return client
         assert persist_dir is not None
         return chromadb.PersistentClient(path=str(persist_dir), settings=settings)
     except Exception as exc:
-        where = f"{host}:{port}" if host else "the data directory"
+        if host:
+            raise unavailable(host, port, exc) from exc
+        where = "the data directory"
         raise BackendUnavailable(
             f"Cannot reach the Chroma store at {where} ({type(exc).__name__}).",
             f"Kan inte nå Chroma-lagret på {where} ({type(exc).__name__}).",
@@ -55,6 +82,10 @@ class ChromaStore:
     ) -> None:
         self.client = client
         self.collection_name = collection
+        settings = getattr(client, "get_settings", lambda: None)()
+        host = getattr(settings, "chroma_server_host", None)
+        self.remote = (str(host), int(getattr(settings, "chroma_server_http_port", 0) or 0)) \
+            if host else None
         self.vs = Chroma(
             client=client,
             collection_name=collection,
@@ -82,9 +113,31 @@ class ChromaStore:
         """Add passages; their vectors come from the ``Embeddings`` given at construction."""
         self.vs.add_texts(texts=list(texts), metadatas=list(metadatas), ids=list(ids))
 
-    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """The ``k`` nearest passages to ``vector`` as (chunk id, cosine similarity)."""
-        hits = self.vs.similarity_search_by_vector_with_relevance_scores(
-            embedding=[float(x) for x in vector], k=k
+    def add_vectors(
+        self,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+        vectors: np.ndarray,
+    ) -> None:
+        """Add passages with vectors computed beforehand (no embedding call)."""
+        self.vs._collection.add(
+            ids=list(ids), documents=list(texts), metadatas=list(metadatas),
+            embeddings=np.asarray(vectors, dtype=np.float32),
         )
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """The ``k`` nearest passages to ``vector`` as (chunk id, cosine similarity).
+
+        With a Chroma server, a server that is gone or does not answer raises
+        ``BackendUnavailable`` at once; the next query tries again.
+        """
+        try:
+            hits = self.vs.similarity_search_by_vector_with_relevance_scores(
+                embedding=[float(x) for x in vector], k=k
+            )
+        except Exception as exc:
+            if self.remote is None:
+                raise
+            raise unavailable(*self.remote, exc) from exc
         return [(str(doc.id or doc.metadata.get("chunk_id")), 1.0 - float(d)) for doc, d in hits]

@@ -84,6 +84,19 @@ def make_splitter(chunk_size: int, chunk_overlap: int) -> RecursiveCharacterText
     )
 
 
+def page_shift(meta: DocumentMeta) -> tuple[int, bool]:
+    """What to add to a 1-based source page to cite it, and whether that is a book page.
+
+    ``page_offset`` (PDFs: the PDF page is a page of the book) wins over ``first_page``
+    (the printed number of the file's first page).
+    """
+    if meta.page_offset is not None:
+        return meta.page_offset, True
+    if meta.first_page:
+        return meta.first_page - 1, True
+    return 0, False
+
+
 def _slug(section: Section) -> str:
     if section.number:
         return section.number
@@ -103,11 +116,11 @@ def chunk_document(
     sections = find_sections(cleaned.text, cleaned.body_end, meta.chapter, meta.chapter_title)
     chunks: list[Chunk] = []
 
+    shift, in_book = page_shift(meta)
+
     def page(offset: int) -> int | None:
         p = cleaned.page_at(offset)
-        if p is None:
-            return None
-        return p + meta.first_page - 1 if meta.first_page else p
+        return None if p is None else p + shift
 
     def make(text: str, start: int, section: Section | None, kind: str, cid: str) -> Chunk:
         end = start + len(text)
@@ -126,7 +139,7 @@ def chunk_document(
             char_end=end,
             page=page(start),
             page_end=page(max(start, end - 1)),
-            page_in_book=bool(meta.first_page),
+            page_in_book=in_book,
             tokens=count_tokens(text),
         )
 

@@ -17,6 +17,9 @@ class DocumentMeta:
     source: str = ""
     first_page: int | None = None
     page_break: str = "formfeed"
+    # Added to a PDF page number to give the printed page (set for PDFs, where the page
+    # numbers are the PDF's own pages and therefore pages of the book).
+    page_offset: int | None = None
 
 
 @dataclass

@@ -1,27 +1,58 @@
-"""BM25 over the chunks (``bm25s``), with Swedish stemming."""
+"""BM25 over the chunks (``bm25s``), with Swedish stemming.
+
+The index is computed once, when a build is made, and saved with the build
+(``save``/``load``), so every process serving the build uses the same statistics and
+none of them re-tokenises the corpus at start-up.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
+from pathlib import Path
 
 import bm25s
 import numpy as np
 
 from index.analysis import analyze
 
+_EMPTY = "\u2205"
+LEXICAL_DIR = "bm25"
+
 
 class LexicalIndex:
     """BM25 scores for every chunk, plus document frequencies for term weighting."""
 
-    def __init__(self, texts: list[str]) -> None:
-        self.tokens = [analyze(t) for t in texts]
-        self.n = len(texts)
+    def __init__(self, texts: list[str] | None = None) -> None:
+        tokens = [analyze(t) for t in texts or []]
+        self.n = len(tokens)
         self.df: Counter[str] = Counter()
-        for toks in self.tokens:
+        for toks in tokens:
             self.df.update(set(toks))
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        self._bm25.index([t if t else ["\u2205"] for t in self.tokens], show_progress=False)
+        if tokens:
+            self._bm25.index([t if t else [_EMPTY] for t in tokens], show_progress=False)
+
+    def save(self, folder: Path) -> None:
+        """Write the BM25 matrices and the document frequencies into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.n:
+            self._bm25.save(str(folder), show_progress=False)
+        (folder / "lexical.json").write_text(
+            json.dumps({"n": self.n, "df": self.df}, ensure_ascii=False), encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        """Read an index written by ``save``."""
+        data = json.loads((folder / "lexical.json").read_text(encoding="utf-8"))
+        index = cls()
+        index.n = int(data["n"])
+        index.df = Counter({str(k): int(v) for k, v in data["df"].items()})
+        if index.n:
+            index._bm25 = bm25s.BM25.load(str(folder), show_progress=False)
+        return index
 
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency; unknown terms get the highest weight."""

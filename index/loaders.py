@@ -1,15 +1,19 @@
-"""Loaders turn a file into raw pages. One class per format; PDF/DOCX plug in here later."""
+"""Loaders turn a file into raw pages. One class per format, each in its own module for
+the formats that need a parser library (``index.pdf_loader``, ``index.docx_loader``)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 from assistant.errors import IngestError
 from index.documents import DocumentMeta, LoadedDocument
+from index.docx_loader import DocxLoader
+from index.furniture import strip_running_lines
 from index.manifest import MANIFEST_NAME, Manifest, doc_id_for, read_manifest
+from index.pdf_loader import PdfLoader
 
 
 class Loader(Protocol):
@@ -20,6 +24,16 @@ class Loader(Protocol):
 
     def pages(self, data: bytes, meta: DocumentMeta, name: str) -> tuple[list[str], bool]:
         """Return the raw page texts and whether the format really has pages."""
+        ...
+
+
+class MetaLoader(Loader, Protocol):
+    """A loader that also reads metadata (title, authors, page numbering) from the file."""
+
+    def load(
+        self, data: bytes, meta: DocumentMeta, name: str
+    ) -> tuple[list[str], bool, DocumentMeta]:
+        """Pages, whether they are real pages, and ``meta`` completed from the file."""
         ...
 
 
@@ -35,7 +49,8 @@ def _decode(data: bytes, name: str) -> str:
 
 class TextLoader:
     """Plain text. Pages split on form feeds, or, for text extracted from a PDF where each
-    page begins with one space (``page_break = "leading-space"`` in the manifest), on that."""
+    page begins with one space (``page_break = "leading-space"`` in the manifest), on that.
+    Lines recurring at the top or bottom of the pages (running headers) are dropped."""
 
     fmt = "text"
     suffixes = (".txt",)
@@ -47,9 +62,10 @@ class TextLoader:
             if starts and starts[0] != 0:
                 starts.insert(0, 0)
             bounds = [*starts, len(text)]
-            return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)], True
+            pages = [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+            return strip_running_lines(pages), True
         if "\f" in text:
-            return text.split("\f"), True
+            return strip_running_lines(text.split("\f")), True
         return [text], False
 
 
@@ -63,7 +79,9 @@ class MarkdownLoader:
         return [_decode(data, name)], False
 
 
-LOADERS: tuple[Loader, ...] = (TextLoader(), MarkdownLoader())  # type: ignore[assignment]
+LOADERS: tuple[Loader, ...] = (
+    TextLoader(), MarkdownLoader(), PdfLoader(), DocxLoader()  # type: ignore[assignment]
+)
 
 
 def loader_for(path: Path) -> Loader:
@@ -78,15 +96,27 @@ def loader_for(path: Path) -> Loader:
     )
 
 
+def _ignored(path: Path, root: Path) -> bool:
+    """Hidden files and folders, the manifest and editor backups are not documents."""
+    parts = path.relative_to(root).parts
+    return (
+        any(part.startswith((".", "~$", "__")) for part in parts)
+        or path.name == MANIFEST_NAME
+        or path.name.endswith(("~", ".bak", ".tmp"))
+    )
+
+
 def discover(paths: list[Path]) -> list[Path]:
-    """Expand folders into the supported files they hold, sorted; files are kept as given."""
+    """Expand folders into the files they hold, sorted; files are kept as given.
+
+    Files of a type no loader reads are returned too, so that indexing reports them by
+    name instead of passing over them in silence; hidden files and the manifest are not.
+    """
     found: list[Path] = []
-    suffixes = {s for ld in LOADERS for s in ld.suffixes}
     for p in paths:
         if p.is_dir():
             found.extend(
-                f for f in sorted(p.rglob("*"))
-                if f.is_file() and f.suffix.lower() in suffixes and f.name != MANIFEST_NAME
+                f for f in sorted(p.rglob("*")) if f.is_file() and not _ignored(f, p)
             )
         elif p.exists():
             found.append(p)
@@ -95,11 +125,16 @@ def discover(paths: list[Path]) -> list[Path]:
     return found
 
 
+def document_meta(path: Path, manifest: Manifest | None = None) -> DocumentMeta:
+    """What the manifest beside ``path`` says about it (an id from the name if nothing)."""
+    manifest = manifest if manifest is not None else read_manifest(path.parent)
+    return manifest.documents.get(path.name) or DocumentMeta(doc_id=doc_id_for(path))
+
+
 def load_document(path: Path, manifest: Manifest | None = None) -> LoadedDocument:
     """Read ``path`` with its loader and the manifest entry beside it (if any)."""
     loader = loader_for(path)
-    manifest = manifest if manifest is not None else read_manifest(path.parent)
-    meta = manifest.documents.get(path.name) or DocumentMeta(doc_id=doc_id_for(path))
+    meta = document_meta(path, manifest)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -109,6 +144,10 @@ def load_document(path: Path, manifest: Manifest | None = None) -> LoadedDocumen
         ) from exc
     if not data.strip():
         raise IngestError(f"{path.name}: the file is empty", f"{path.name}: filen är tom")
-    pages, has_pages = loader.pages(data, meta, path.name)
     digest = hashlib.sha256(data + repr(meta).encode()).hexdigest()
+    load = getattr(loader, "load", None)
+    if callable(load):
+        pages, has_pages, meta = cast(MetaLoader, loader).load(data, meta, path.name)
+    else:
+        pages, has_pages = loader.pages(data, meta, path.name)
     return LoadedDocument(path, meta, pages, has_pages, loader.fmt, digest)

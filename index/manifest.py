@@ -28,6 +28,18 @@ def doc_id_for(path: Path) -> str:
     return stem or "document"
 
 
+def _optional_int(entry: dict[str, object], key: str, name: str) -> int | None:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise IngestError(
+            f"{name}: '{key}' must be a whole number (file {entry.get('file')})",
+            f"{name}: '{key}' måste vara ett heltal (filen {entry.get('file')})",
+        )
+    return value
+
+
 def read_manifest(folder: Path) -> Manifest:
     """Read ``manifest.toml`` in ``folder``; an absent manifest gives an empty one."""
     path = folder / MANIFEST_NAME
@@ -55,8 +67,9 @@ def read_manifest(folder: Path) -> Manifest:
             chapter_title=str(entry.get("title", "")),
             authors=tuple(entry.get("authors", [])),
             source=str(entry.get("source", book.get("series", ""))),
-            first_page=entry.get("first_page"),
+            first_page=_optional_int(entry, "first_page", path.name),
             page_break=str(entry.get("page_break", "formfeed")),
+            page_offset=_optional_int(entry, "page_offset", path.name),
         )
     return Manifest(
         title=str(book.get("title", "")), series=str(book.get("series", "")), documents=docs

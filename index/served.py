@@ -10,11 +10,11 @@ import numpy as np
 
 from assistant.errors import IndexCorrupt, IndexMismatch, IndexMissing
 from index.build_files import BuildFiles, read_build
-from index.chroma_store import ChromaStore, make_client
+from index.chroma_store import ChromaStore, make_client, unavailable
 from index.chunking import Chunk
 from index.embedders.base import Embedder, LangChainEmbeddings
 from index.layout import IndexLayout
-from index.lexical import LexicalIndex
+from index.lexical import LEXICAL_DIR, LexicalIndex
 
 
 @dataclass
@@ -56,6 +56,28 @@ def mismatch_error(built_with: str, configured: str) -> IndexMismatch:
     )
 
 
+def _transport_error(exc: BaseException) -> bool:
+    import httpx
+
+    return isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError)
+
+
+def _lexical(folder: Path, files: BuildFiles) -> LexicalIndex:
+    """The BM25 index saved with the build; builds made before it was saved compute it."""
+    saved = folder / LEXICAL_DIR
+    if (saved / "lexical.json").exists():
+        try:
+            index = LexicalIndex.load(saved)
+            if index.n == len(files.chunks):
+                return index
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexCorrupt(
+                "The BM25 index of the build is damaged; rebuild with `tillit index --rebuild`.",
+                "Byggets BM25-index är skadat; bygg om med `tillit index --rebuild`.",
+            ) from exc
+    return LexicalIndex([c.embed_text for c in files.chunks])
+
+
 def open_index(
     data_dir: Path, embedder: Embedder, chroma_host: str | None = None, chroma_port: int = 8000
 ) -> ServedIndex:
@@ -77,6 +99,8 @@ def open_index(
         store = ChromaStore(client, str(files.info["collection"]), LangChainEmbeddings(embedder))
         meta, count = store.metadata, store.count()
     except Exception as exc:
+        if chroma_host and _transport_error(exc):
+            raise unavailable(chroma_host, chroma_port, exc) from exc
         raise IndexCorrupt(
             "The vector store of the index cannot be opened; rebuild with "
             "`tillit index --rebuild`.",
@@ -97,7 +121,7 @@ def open_index(
     return ServedIndex(
         files=files,
         store=store,
-        lexical=LexicalIndex([c.embed_text for c in files.chunks]),
+        lexical=_lexical(folder, files),
         position={c.chunk_id: i for i, c in enumerate(files.chunks)},
         sentence_rows=rows,
     )

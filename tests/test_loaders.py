@@ -28,7 +28,8 @@ def test_non_utf8_file_is_refused_by_name(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name,content,needle", [
     ("empty.txt", b"  \n", "empty"),
-    ("doc.pdf", b"%PDF-1.4", "unsupported"),
+    ("sheet.xlsx", b"PK\x03\x04", "unsupported"),
+    ("doc.pdf", b"%PDF-1.4", "not a readable PDF"),
 ])
 def test_empty_and_unsupported_files(
     tmp_path: Path, name: str, content: bytes, needle: str

@@ -1,0 +1,150 @@
+"""Chroma server mode against a real ``chroma run`` started by the test on localhost."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import BackendUnavailable
+from assistant.settings import Settings
+from index.chroma_store import make_client
+from index.served import open_index
+from tests.fakes import HashingEmbedder
+
+CHROMA = Path(sys.executable).with_name("chroma")
+pytestmark = pytest.mark.skipif(
+    not CHROMA.exists() and shutil.which("chroma") is None, reason="chroma CLI not installed"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ChromaServer:
+    """A ``chroma run`` subprocess that can be stopped and started again on one port."""
+
+    def __init__(self, path: Path, port: int) -> None:
+        self.path, self.port = path, port
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> None:
+        exe = str(CHROMA) if CHROMA.exists() else "chroma"
+        self.proc = subprocess.Popen(
+            [exe, "run", "--path", str(self.path), "--host", "127.0.0.1",
+             "--port", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"chroma run exited with {self.proc.returncode}")
+            try:
+                make_client(None, "127.0.0.1", self.port).heartbeat()
+                return
+            except BackendUnavailable:
+                time.sleep(0.3)
+        raise RuntimeError("chroma run did not come up")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.proc = None
+
+
+@pytest.fixture()
+def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
+    server = ChromaServer(tmp_path / "chroma-server", _free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_build_and_ask_through_a_chroma_server(
+    tmp_path: Path, small_corpus: Path, chroma_server: ChromaServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from assistant.factory import build_assistant, index_corpus
+
+    monkeypatch.setenv("TILLIT_CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("TILLIT_CHROMA_PORT", str(chroma_server.port))
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=small_corpus, show_progress=False,
+                        chunk_size=64, chunk_overlap=8)
+    assert settings.chroma_host == "127.0.0.1" and settings.chroma_port == chroma_server.port
+    emb = HashingEmbedder()
+    report = index_corpus(settings, embedder=emb)
+    client = make_client(None, "127.0.0.1", chroma_server.port)
+    names = [str(getattr(c, "name", c)) for c in client.list_collections()]
+    assert len(names) == 1 and names[0].endswith(report.build_id)
+    assert not list((tmp_path / "data" / "index" / "builds").glob("*/chroma")), (
+        "no embedded store is written in server mode")
+
+    assistant = build_assistant(settings, embedder=emb)
+    assert assistant.index.store.remote == ("127.0.0.1", chroma_server.port)
+    hits = assistant.retrieve("Lärare i skolan och deras professionella omdöme").hits
+    assert hits and hits[0].chunk.doc_id == "a"
+
+    # a second worker opening the same build sees the same BM25 statistics
+    other = open_index(settings.data_dir, emb, "127.0.0.1", chroma_server.port)
+    query = "sjuksköterskor dokumenterar"
+    assert other.lexical.scores(query).tolist() == assistant.index.lexical.scores(query).tolist()
+
+    # the server goes away: a query fails fast with BackendUnavailable ...
+    chroma_server.stop()
+    t = time.monotonic()
+    with pytest.raises(BackendUnavailable) as err:
+        assistant.retrieve("Vad gör rektorer?")
+    assert time.monotonic() - t < 10
+    assert str(chroma_server.port) in err.value.message("en")
+    assert "Chroma" in err.value.message("sv")
+    with pytest.raises(BackendUnavailable):
+        open_index(settings.data_dir, emb, "127.0.0.1", chroma_server.port)
+
+    # ... and the same assistant answers again once it is back
+    chroma_server.start()
+    hits = assistant.retrieve("Vad gör rektorer?").hits
+    assert any("Rektorer" in h.chunk.text for h in hits)
+
+
+def test_incremental_builds_on_a_server_replace_the_collection(
+    tmp_path: Path, small_corpus: Path, chroma_server: ChromaServer
+) -> None:
+    from index.build import build_index
+
+    emb = HashingEmbedder()
+    port = chroma_server.port
+
+    def build(sources: list[Path]):
+        return build_index(data_dir=tmp_path / "data", sources=sources, embedder=emb,
+                           chunk_size=64, chunk_overlap=8, chroma_host="127.0.0.1",
+                           chroma_port=port, show_progress=False)
+
+    first = build([small_corpus])
+    extra = tmp_path / "c.txt"
+    extra.write_text("Omsorg\n\nHemtjänsten bygger på tillit.\n", encoding="utf-8")
+    second = build([extra])
+    third = build([extra])
+    assert second.changed and not third.changed and second.chunks > first.chunks
+    served = open_index(tmp_path / "data", emb, "127.0.0.1", port)
+    assert served.store.count() == second.chunks
+    assert {c.doc_id for c in served.chunks} == {"a", "b", "c"}
+    names = {str(getattr(c, "name", c)) for c in
+             make_client(None, "127.0.0.1", port).list_collections()}
+    assert any(n.endswith(second.build_id) for n in names)
+    assert len(names) <= 2, "only the served build and the one before it are kept"
