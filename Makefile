@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run serve chat index test lint eval bench bench-external screenshots loadcheck clean
+.PHONY: install run serve chat index test lint eval bench bench-external screenshots loadcheck audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,11 @@ chat: index ## a conversation in the terminal
 screenshots: index ## refresh the screenshots in docs/
 	$(PY) -m web.screenshots
 
-loadcheck: index ## /api/ask under 10 concurrent clients (localhost only)
-	$(PY) -m web.loadcheck --clients 10 --requests 300
+loadcheck: index ## 50 clients, mixed sv/en + follow-ups, ask + stream, 2 min (localhost only)
+	$(PY) -m web.loadcheck --clients 50 --requests 5000 --seconds 120
+
+audit: install ## dependency audit (needs pypi.org JSON API or api.osv.dev)
+	$(VENV)/bin/pip-audit --strict
 
 test: install ## run the test suite
 	$(PY) -m pytest $(PYTEST_ARGS)

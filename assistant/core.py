@@ -21,7 +21,7 @@ from index.analysis import analyze
 from index.served import ServedIndex
 
 _MARKUP = re.compile(r"<[^>]{0,500}>|&\w+;")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff\ud800-\udfff]")
 COVERAGE_WEIGHT = 0.05
 
 

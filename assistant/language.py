@@ -11,6 +11,7 @@ from assistant.errors import UnsupportedLanguage
 SUPPORTED = ("sv", "en")
 _SV_WORDS = re.compile(r"\b(och|är|vad|vem|hur|vilk\w*|varför|som|det|inte|med|på|att)\b", re.I)
 _SV_HINTS = re.compile(r"[åÅ]|" + _SV_WORDS.pattern, re.I)
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 _EN_HINTS = re.compile(r"\b(the|what|who|how|which|why|is|are|does|of|and|in)\b", re.I)
 
 
@@ -41,6 +42,7 @@ def detect_language(text: str, hint: str | None = None) -> str:
                 f"Språket '{hint}' stöds inte; använd 'sv' eller 'en'.",
             )
         return hint
+    text = _SURROGATES.sub(" ", text)  # lone surrogates (bad JSON escapes) are not text
     words = re.findall(r"\w+", text)
     values = {
         c.language.iso_code_639_1.name.lower(): c.value

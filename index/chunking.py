@@ -14,7 +14,7 @@ from index.tokens import ENCODING
 
 # Bump when cleaning or chunking changes what chunks come out: builds with another version
 # are redone, not reused.
-CHUNKING_VERSION = 2
+CHUNKING_VERSION = 3
 _SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 
 
@@ -97,6 +97,28 @@ def page_shift(meta: DocumentMeta) -> tuple[int, bool]:
     return 0, False
 
 
+def _locate(text: str, piece: str, prev_start: int, prev_end: int, ratio: float) -> int:
+    """Where ``piece`` starts in ``text``, given the previous piece's span.
+
+    LangChain's start_index drifts when overlap is measured in tokens, so we locate pieces
+    ourselves: among the occurrences that start after the previous piece's start and no
+    later than just after its end, the one nearest to where the overlap ``ratio`` puts it.
+    With repeated text ('ord ord …') this keeps the chunks in order and covering the section.
+    """
+    if prev_start < 0:
+        found = text.find(piece)
+        return max(found, 0)
+    expected = prev_end - int((prev_end - prev_start) * ratio)
+    best, pos = -1, text.find(piece, prev_start + 1)
+    while 0 <= pos <= prev_end + 1:
+        if best < 0 or abs(pos - expected) < abs(best - expected):
+            best = pos
+        pos = text.find(piece, pos + 1)
+    if best < 0:
+        best = text.find(piece, prev_start + 1)
+    return best if best >= 0 else max(text.find(piece), 0)
+
+
 def _slug(section: Section) -> str:
     if section.number:
         return section.number
@@ -115,6 +137,8 @@ def chunk_document(
     """
     sections = find_sections(cleaned.text, cleaned.body_end, meta.chapter, meta.chapter_title)
     chunks: list[Chunk] = []
+    size = getattr(splitter, "_chunk_size", 1) or 1
+    ratio = min(getattr(splitter, "_chunk_overlap", 0) / size, 0.9)
 
     shift, in_book = page_shift(meta)
 
@@ -149,14 +173,10 @@ def chunk_document(
         body = body.strip()
         if not body:
             continue
-        search_from = 0
+        prev_start, prev_end = -1, 0
         for i, piece in enumerate(splitter.split_text(body)):
-            # LangChain's start_index drifts when overlap is measured in tokens; locate the
-            # piece ourselves, after the previous piece's start.
-            found = body.find(piece, search_from)
-            if found < 0:
-                found = body.find(piece)
-            search_from = found + 1
+            found = _locate(body, piece, prev_start, prev_end, ratio)
+            prev_start, prev_end = found, found + len(piece)
             start = section.start + lead + found
             cid = f"{meta.doc_id}:{_slug(section)}:{i:03d}"
             chunks.append(make(piece, start, section, "text", cid))
@@ -166,10 +186,10 @@ def chunk_document(
         note_section = section_at(sections, ref) if ref is not None else None
         text = cleaned.text[note.start : note.end]
         pieces = splitter.split_text(text)
-        search_from = 0
+        prev_start, prev_end = -1, 0
         for j, piece in enumerate(pieces):
-            found = max(text.find(piece, search_from), 0)
-            search_from = found + 1
+            found = _locate(text, piece, prev_start, prev_end, ratio)
+            prev_start, prev_end = found, found + len(piece)
             suffix = f"-{j}" if len(pieces) > 1 else ""
             cid = f"{meta.doc_id}:fn{note.number}{suffix}"
             chunks.append(make(piece, note.start + found, note_section, "footnote", cid))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any
 
@@ -16,7 +18,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -33,9 +35,20 @@ from assistant.errors import (
 from assistant.types import Answer
 from web.feedback import parse_vote
 from web.i18n import api_message, request_lang
+from web.limits import Overloaded, retry_after
 from web.state import WebState
 
 log = logging.getLogger("tillit.web")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def _no_surrogates(value: Any) -> Any:
+    """Lone UTF-16 surrogates (``"\\ud800"`` in JSON) are not text: replace them."""
+    if isinstance(value, str):
+        return _SURROGATES.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_no_surrogates(v) for v in value]
+    return value
 
 
 class AskRequest(BaseModel):
@@ -49,6 +62,8 @@ class AskRequest(BaseModel):
         default=None, description="'sv' or 'en' to force the answer language; default: detected."
     )
 
+    _clean = field_validator("question", "history", "lang")(_no_surrogates)
+
 
 class FeedbackRequest(BaseModel):
     """A vote on one answer."""
@@ -60,13 +75,18 @@ class FeedbackRequest(BaseModel):
     comment: str = Field(default="", description="Optional free-text comment.")
     lang: str | None = Field(default=None, description="Language of the answer ('sv'/'en').")
 
+    _clean = field_validator("question", "answer", "chunk_ids", "comment", "lang")(_no_surrogates)
+
 
 class ApiError(Exception):
     """An error with an HTTP status and a message already in the client's language."""
 
-    def __init__(self, status: int, message: str, kind: str) -> None:
+    def __init__(
+        self, status: int, message: str, kind: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.message, self.kind = status, message, kind
+        self.headers = headers or {}
 
 
 def status_for(exc: TillitError) -> int:
@@ -78,11 +98,13 @@ def status_for(exc: TillitError) -> int:
     return 400 if exc.user_error else 500
 
 
-def error_body(status: int, message: str, kind: str) -> JSONResponse:
+def error_body(
+    status: int, message: str, kind: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """The one error shape of the API."""
     return JSONResponse(
         {"error": message, "kind": kind, "status": status}, status_code=status,
-        headers={"Cache-Control": "no-store"},
+        headers={"Cache-Control": "no-store", **(headers or {})},
     )
 
 
@@ -99,7 +121,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_body(exc.status, exc.message, exc.kind)
+        return error_body(exc.status, exc.message, exc.kind, exc.headers)
 
     @app.exception_handler(TillitError)
     async def _tillit_error(request: Request, exc: TillitError) -> JSONResponse:
@@ -120,13 +142,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_body(exc.status_code, str(exc.detail), "HTTPError")
+        lang = _lang_of(request)
+        headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 400:  # a body FastAPI could not decode (not UTF-8, say)
+            return error_body(422, api_message(lang, "bad_json"), "InvalidRequest")
+        key = HTTP_MESSAGES.get(exc.status_code)
+        message = api_message(lang, key) if key else str(exc.detail)
+        return error_body(exc.status_code, message, "HTTPError", headers)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
         log.exception("internal error on %s", request.url.path)
         return error_body(500, api_message(_lang_of(request), "internal"), "InternalError")
 
+
+HTTP_MESSAGES = {404: "not_found", 405: "method_not_allowed"}
 
 _SV_EXPLAIN = {
     "missing": "saknas", "string_type": "måste vara text", "list_type": "måste vara en lista",
@@ -164,13 +194,49 @@ class _SafeRoute(APIRoute):
         return handler
 
 
+def client_key(request: Request, auth_header: str = "") -> str:
+    """Whom a request counts against for rate limiting: the proxy-authenticated user if
+    ``auth_header`` names one, else the client address (uvicorn resolves X-Forwarded-For
+    from trusted proxies)."""
+    if auth_header:
+        user = request.headers.get(auth_header, "").strip()
+        if user:
+            return f"user:{user}"
+    return f"addr:{request.client.host if request.client else '-'}"
+
+
+def _shed_error(lang: str, seconds: float, key: str, kind: str, status: int) -> ApiError:
+    after = retry_after(seconds)
+    return ApiError(status, api_message(lang, key, seconds=after), kind, {"Retry-After": after})
+
+
+def log_ask(state: WebState, path: str, question: str, answer: Answer, seconds: float) -> None:
+    """One log line per answer; the question's text only if TILLIT_LOG_QUESTIONS is on."""
+    text = f" question={question!r}" if state.web.log_questions else ""
+    log.info("%s lang=%s chars=%d answered=%s citations=%d ms=%.0f%s", path, answer.language,
+             len(question), answer.answered, len(answer.citations), seconds * 1e3, text)
+
+
 def make_router(state: WebState) -> APIRouter:
     """The ``/api`` routes bound to one app's state."""
     router = APIRouter(prefix="/api", tags=["api"], route_class=_SafeRoute)
+    shed_responses: dict[int | str, dict[str, Any]] = {
+        429: {"description": "Rate limit exceeded (per client); see Retry-After."},
+        503: {"description": "No usable index, or too busy (then with Retry-After)."},
+    }
+
+    def check_rate(request: Request, lang: str) -> None:
+        wait = state.limiter.check(client_key(request, state.web.auth_header))
+        if wait:
+            raise _shed_error(lang, wait, "rate_limited", "RateLimited", 429)
+
+    def overloaded(lang: str) -> ApiError:
+        return _shed_error(lang, state.web.retry_after_s, "overloaded", "Overloaded", 503)
 
     def prepare(req: AskRequest, request: Request) -> Assistant:
         lang = request_lang(req.lang, request.headers, req.question)
         request.state.lang = lang
+        check_rate(request, lang)
         if state.assistant is None:
             if state.error is not None:
                 raise state.error
@@ -181,11 +247,18 @@ def make_router(state: WebState) -> APIRouter:
                                             limit=limit), "InvalidQuestion")
         return state.assistant
 
-    @router.post("/ask", summary="Answer a question with citations")
+    @router.post("/ask", summary="Answer a question with citations", responses=shed_responses)
     async def ask(req: AskRequest, request: Request) -> dict[str, Any]:
         """The same JSON object as ``tillit ask --json``."""
         assistant = prepare(req, request)
-        answer = await run_in_threadpool(assistant.answer, req.question, req.history, req.lang)
+        t0 = time.perf_counter()
+        try:
+            async with state.gate.slot():
+                answer = await run_in_threadpool(assistant.answer, req.question, req.history,
+                                                 req.lang)
+        except Overloaded:
+            raise overloaded(request.state.lang) from None
+        log_ask(state, "/api/ask", req.question, answer, time.perf_counter() - t0)
         return answer.to_dict()
 
     @router.post(
@@ -193,18 +266,26 @@ def make_router(state: WebState) -> APIRouter:
         response_class=StreamingResponse,
         responses={200: {"content": {"text/event-stream": {}},
                          "description": "`delta` events ({text}) then one `answer` event "
-                         "(the /api/ask object) and `done`."}},
+                         "(the /api/ask object) and `done`."}, **shed_responses},
     )
     async def ask_stream(req: AskRequest, request: Request) -> StreamingResponse:
         """Stream the answer text in pieces, then the complete answer object."""
         assistant = prepare(req, request)
         pieces: Iterator[str | Answer] = assistant.stream(req.question, req.history, req.lang)
-        first = await run_in_threadpool(next, pieces)  # errors here become HTTP errors
+        t0 = time.perf_counter()
+        try:
+            async with state.gate.slot():
+                # The answer is computed here; errors become plain HTTP errors.
+                first = await run_in_threadpool(next, pieces)
+        except Overloaded:
+            raise overloaded(request.state.lang) from None
+        seconds = time.perf_counter() - t0
 
         async def events() -> AsyncIterator[bytes]:
             item: str | Answer | None = first
             while item is not None:
                 if isinstance(item, Answer):
+                    log_ask(state, "/api/ask/stream", req.question, item, seconds)
                     yield _sse("answer", item.to_dict())
                     break
                 yield _sse("delta", {"text": item})
@@ -232,11 +313,13 @@ def make_router(state: WebState) -> APIRouter:
             "documents": len(info.get("documents", {})),
         })
 
-    @router.post("/feedback", status_code=201, summary="Store a vote on an answer")
+    @router.post("/feedback", status_code=201, summary="Store a vote on an answer",
+                 responses={429: shed_responses[429]})
     async def feedback(req: FeedbackRequest, request: Request) -> dict[str, Any]:
         """Store a thumbs up/down with the question, answer and cited chunk ids."""
         lang = request_lang(req.lang, request.headers, req.question)
         request.state.lang = lang
+        check_rate(request, lang)
         web = state.web
         _limit(req.question, state.settings.max_question_chars, "question", lang)
         _limit(req.answer, web.feedback_max_answer_chars, "answer", lang)

@@ -13,9 +13,10 @@ from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
 from fastapi_offline import FastAPIOffline  # noqa: E402
 
 from assistant.core import Assistant  # noqa: E402
-from assistant.errors import TillitError  # noqa: E402
+from assistant.errors import BackendUnavailable, IndexCorrupt, TillitError  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from web import api, pages  # noqa: E402
+from web.auth import AuthMiddleware  # noqa: E402
 from web.feedback import FeedbackStore  # noqa: E402
 from web.security import BodyLimitMiddleware, SecurityHeadersMiddleware  # noqa: E402
 from web.settings import WebSettings  # noqa: E402
@@ -42,11 +43,25 @@ def open_state(
             assistant = build_assistant(settings)
         except TillitError as exc:
             log.warning("index not available: %s", exc.message("en"))
-            state.error = exc
+            # Without a Chroma server the 'backend' is the index's own files: say how to fix.
+            local = isinstance(exc, BackendUnavailable) and not settings.chroma_host
+            state.error = unusable_index() if local else exc
+        except Exception:  # never crash at start-up: serve 503 with the reason instead
+            log.exception("index could not be opened")
+            state.error = unusable_index()
     if assistant is not None:
         state.assistant = assistant
         state.info = assistant.info()
     return state
+
+
+def unusable_index() -> TillitError:
+    """The error shown when opening the index failed in an unforeseen way (details only in
+    the server log)."""
+    return IndexCorrupt(
+        "The index cannot be opened; rebuild it with `tillit index --rebuild`.",
+        "Indexet går inte att öppna; bygg om det med `tillit index --rebuild`.",
+    )
 
 
 def create_app(
@@ -67,6 +82,9 @@ def create_app(
     app.include_router(api.make_router(state))
     app.include_router(pages.make_router())
     app.add_middleware(BodyLimitMiddleware, limit=web.max_body_bytes)
+    if web.auth_enabled:  # inside CORS, so that pre-flights and 401s get CORS headers
+        token = web.auth_token.get_secret_value() if web.auth_token else None
+        app.add_middleware(AuthMiddleware, token=token, header=web.auth_header)
     app.add_middleware(
         CORSMiddleware, allow_origins=web.allowed_origins, allow_methods=["GET", "POST"],
         allow_headers=["*"], max_age=600,  # Gradio's web component sends its own headers

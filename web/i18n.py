@@ -99,6 +99,10 @@ API_MESSAGES: dict[str, dict[str, str]] = {
         "field_too_long": "Fältet '{field}' är för långt ({n} tecken; högst {limit}).",
         "internal": "Ett internt fel inträffade. Försök igen senare.",
         "unavailable": "Tjänsten är inte redo: indexet saknas eller är skadat.",
+        "not_found": "Adressen finns inte.",
+        "method_not_allowed": "Metoden är inte tillåten för den här adressen.",
+        "overloaded": "Tjänsten är hårt belastad just nu. Försök igen om {seconds} sekunder.",
+        "rate_limited": "För många frågor på kort tid. Försök igen om {seconds} sekunder.",
     },
     "en": {
         "body_too_large": "The request is too large (at most {limit} bytes).",
@@ -108,6 +112,11 @@ API_MESSAGES: dict[str, dict[str, str]] = {
         "field_too_long": "The field '{field}' is too long ({n} characters; at most {limit}).",
         "internal": "An internal error occurred. Please try again later.",
         "unavailable": "The service is not ready: the index is missing or damaged.",
+        "not_found": "Not found.",
+        "method_not_allowed": "Method not allowed for this address.",
+        "overloaded": "The service is busy right now. Please try again in {seconds} seconds.",
+        "rate_limited": "Too many questions in a short time. Please try again in {seconds} "
+        "seconds.",
     },
 }
 

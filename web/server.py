@@ -13,6 +13,7 @@ from web.settings import WebSettings
 
 log = logging.getLogger("tillit.web")
 
+REBUILD_HINT = "tillit index --rebuild   (then restart the server)"
 WARM_UP_QUESTIONS = ("Vad är tillitsbaserad styrning?", "What is trust-based management?")
 
 
@@ -25,19 +26,29 @@ def prepare_assistant(settings: Settings, build_if_missing: bool = True) -> Assi
     from assistant.factory import build_assistant, index_corpus
 
     try:
-        return build_assistant(settings)
+        try:
+            return build_assistant(settings)
+        except IndexMissing:
+            if not build_if_missing:
+                raise
+            print(f"tillit: no index in {settings.data_dir}; building it from the bundled "
+                  "corpus (once, about half a minute) …", file=sys.stderr, flush=True)
+            report = index_corpus(settings)
+            print(f"tillit: index built: {report.chunks} chunks in {report.seconds:.1f} s",
+                  file=sys.stderr, flush=True)
+            return build_assistant(settings)
     except IndexMissing:
         if not build_if_missing:
             raise
-        print(f"tillit: no index in {settings.data_dir}; building it from the bundled corpus "
-              "(once, about half a minute) …", file=sys.stderr, flush=True)
-        report = index_corpus(settings)
-        print(f"tillit: index built: {report.chunks} chunks in {report.seconds:.1f} s",
-              file=sys.stderr, flush=True)
-        return build_assistant(settings)
+        return None
     except TillitError as exc:
-        print(f"tillit: {exc.message('en')} Run `tillit index --rebuild` to fix it.",
-              file=sys.stderr, flush=True)
+        print(f"tillit: {exc.message('en')} Serving anyway; /api/health says 503 until the "
+              f"index is rebuilt: {REBUILD_HINT}", file=sys.stderr, flush=True)
+        return None
+    except Exception:  # never crash-loop: start, say why, and answer 503
+        log.exception("the index could not be opened")
+        print(f"tillit: the index cannot be opened (details above). Serving anyway; rebuild "
+              f"it with: {REBUILD_HINT}", file=sys.stderr, flush=True)
         return None
 
 
@@ -64,6 +75,11 @@ def serve(
     host = host or web.host
     port = web.port if port is None else port
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:%(name)s: %(message)s")
+    if web.auth_header and host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("TILLIT_AUTH_HEADER trusts %s from anyone who can reach %s:%s; serve on "
+                    "127.0.0.1 behind the proxy that sets it", web.auth_header, host, port)
+    log.info("question text is %s", "logged (TILLIT_LOG_QUESTIONS=true)"
+             if web.log_questions else "not logged (TILLIT_LOG_QUESTIONS=false)")
     assistant = prepare_assistant(settings)
     if assistant is not None and web.warm_up:
         log.info("warm-up took %.1f s", warm_up(assistant))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+$")
@@ -53,6 +53,55 @@ class WebSettings(BaseSettings):
         description="Answer one question before serving so the first user does not wait for "
         "lazy model loading.",
     )
+    max_concurrent_answers: int = Field(
+        default=4, ge=1, le=64,
+        description="API answers (/api/ask, /api/ask/stream) computed at once "
+        "(TILLIT_MAX_CONCURRENT_ANSWERS); the rest wait in a queue.",
+    )
+    max_queued_answers: int = Field(
+        default=64, ge=0, le=10_000,
+        description="API requests that may wait for an answer slot (TILLIT_MAX_QUEUED_ANSWERS); "
+        "beyond that they are shed at once with 503 and Retry-After. Also the size of the "
+        "chat's queue.",
+    )
+    queue_timeout_s: float = Field(
+        default=20.0, gt=0, le=600,
+        description="Longest wait for an answer slot (TILLIT_QUEUE_TIMEOUT_S); then 503 with "
+        "Retry-After.",
+    )
+    retry_after_s: int = Field(
+        default=5, ge=1, le=3600,
+        description="Seconds given in Retry-After when a request is shed for load (503).",
+    )
+    rate_limit_requests: int = Field(
+        default=60, ge=0,
+        description="Questions and votes one client may send per window "
+        "(TILLIT_RATE_LIMIT_REQUESTS; 0 turns rate limiting off). A client is the "
+        "authenticated user under TILLIT_AUTH_HEADER, else its address (X-Forwarded-For from "
+        "a trusted proxy). Beyond it: 429 with Retry-After.",
+    )
+    rate_limit_window_s: float = Field(
+        default=60.0, gt=0, le=86_400,
+        description="The window of TILLIT_RATE_LIMIT_REQUESTS, in seconds "
+        "(TILLIT_RATE_LIMIT_WINDOW_S). The budget refills evenly over it (token bucket).",
+    )
+    auth_token: SecretStr | None = Field(
+        default=None,
+        description="Shared secret (TILLIT_AUTH_TOKEN). When set, every route (API, chat, "
+        "widget, docs) needs `Authorization: Bearer <token>` or HTTP Basic with the token as "
+        "password (browsers ask for it). Unset: no access control.",
+    )
+    auth_header: str = Field(
+        default="",
+        description="Name of a header set by a trusted reverse proxy after it authenticated "
+        "the user (TILLIT_AUTH_HEADER, e.g. X-Remote-User). When set, requests without it "
+        "(non-empty) get 401. Only safe when the server is reachable through the proxy alone.",
+    )
+    log_questions: bool = Field(
+        default=False,
+        description="Write the text of questions to the log (TILLIT_LOG_QUESTIONS). Off by "
+        "default: only their length, language and timings are logged.",
+    )
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -73,6 +122,31 @@ class WebSettings(BaseSettings):
                 )
             out.append(origin)
         return out
+
+    @field_validator("auth_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("auth_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("TILLIT_AUTH_TOKEN must be at least 16 characters long")
+        return value
+
+    @field_validator("auth_header")
+    @classmethod
+    def _check_header(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"[A-Za-z0-9-]+", value):
+            raise ValueError(f"not a header name: {value!r}")
+        return value
+
+    @property
+    def auth_enabled(self) -> bool:
+        """True when a token or a proxy header is required."""
+        return self.auth_token is not None or bool(self.auth_header)
 
     @field_validator("root_path")
     @classmethod

@@ -9,6 +9,7 @@ from assistant.core import Assistant
 from assistant.errors import TillitError
 from assistant.settings import Settings
 from web.feedback import FeedbackStore
+from web.limits import AnswerGate, RateLimiter
 from web.settings import WebSettings
 
 
@@ -22,6 +23,13 @@ class WebState:
     assistant: Assistant | None = None
     error: TillitError | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    gate: AnswerGate = field(init=False)
+    limiter: RateLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.gate = AnswerGate(self.web.max_concurrent_answers, self.web.max_queued_answers,
+                               self.web.queue_timeout_s)
+        self.limiter = RateLimiter(self.web.rate_limit_requests, self.web.rate_limit_window_s)
 
     @property
     def ready(self) -> bool:

@@ -253,5 +253,6 @@ def build_ui(state: WebState) -> gr.Blocks:
              *example_btns, about, about_md, comment, comment_btn], queue=False,
         )
         demo.load(initial_language, None, picker, queue=False)
-    demo.queue(default_concurrency_limit=state.web.concurrency)
+    demo.queue(default_concurrency_limit=state.web.concurrency,
+               max_size=state.web.max_queued_answers or None)
     return demo
