@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import IndexCorrupt, IndexMismatch, IndexMissing
+from assistant.errors import BackendUnavailable, IndexCorrupt, IndexMismatch, IndexMissing
 from index.build_files import BuildFiles, read_build
 from index.chroma_store import ChromaStore, make_client, unavailable
 from index.chunking import Chunk
@@ -94,7 +94,15 @@ def open_index(
     built_with = str(files.info.get("embedder_id"))
     if built_with != embedder.id:
         raise mismatch_error(built_with, embedder.id)
-    client = make_client(folder / "chroma", chroma_host, chroma_port)
+    try:
+        client = make_client(folder / "chroma", chroma_host, chroma_port)
+    except BackendUnavailable as exc:
+        if chroma_host:
+            raise
+        raise IndexCorrupt(
+            "The index's vector store is damaged; rebuild with `tillit index --rebuild`.",
+            "Indexets vektorlager är skadat; bygg om med `tillit index --rebuild`.",
+        ) from exc
     try:
         store = ChromaStore(client, str(files.info["collection"]), LangChainEmbeddings(embedder))
         meta, count = store.metadata, store.count()

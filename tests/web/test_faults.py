@@ -202,10 +202,6 @@ def test_unusable_index_gives_503_with_a_clear_message(
                                              "vote": "up"}).status_code == 201
 
 
-@pytest.mark.xfail(strict=True, reason="index/chroma_store.py make_client() reports a damaged "
-                   "embedded store as BackendUnavailable ('Cannot reach the Chroma store at "
-                   "the data directory'), without the rebuild hint; the web layer maps it "
-                   "to the rebuild message itself. Reported, not ours to fix.")
 def test_core_reports_a_damaged_embedded_store_as_a_damaged_index(
     index_settings: Settings, tmp_path: Path
 ) -> None:
