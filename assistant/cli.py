@@ -73,16 +73,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from assistant.conversation import Conversation
-    from assistant.errors import IndexMissing
-    from assistant.factory import build_assistant, index_corpus
+    from assistant.factory import open_or_build_assistant
 
     settings = _settings(args)
-    try:
-        assistant = build_assistant(settings)
-    except IndexMissing:
-        print("Building the index of the bundled anthology (first run) ...", file=sys.stderr)
-        index_corpus(settings)
-        assistant = build_assistant(settings)
+    assistant = open_or_build_assistant(settings, notify=lambda m: print(m, file=sys.stderr))
     conversation = Conversation(max_turns=settings.max_history_turns)
     print("Tillit – fråga om antologin 'Styra och leda med tillit' (SOU 2018:38). "
           "Ask in Swedish or English. Tom rad/empty line: avsluta/quit.")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from assistant.core import Assistant
+from assistant.errors import IndexMissing
 from assistant.prompts import load_answer_template
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
@@ -81,3 +83,19 @@ def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Ass
         max_question_chars=settings.max_question_chars,
         max_history_turns=settings.max_history_turns,
     )
+
+
+def open_or_build_assistant(
+    settings: Settings,
+    embedder: Embedder | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> Assistant:
+    """``build_assistant``, building the bundled anthology's index first when there is none."""
+    embedder = embedder or build_embedder(settings)
+    try:
+        return build_assistant(settings, embedder)
+    except IndexMissing:
+        if notify is not None:
+            notify("No index yet: building the bundled anthology's index first.")
+        index_corpus(settings, embedder=embedder)
+        return build_assistant(settings, embedder)

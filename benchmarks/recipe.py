@@ -21,8 +21,7 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.errors import IndexMissing
-from assistant.factory import build_assistant, build_embedder, index_corpus
+from assistant.factory import build_embedder, open_or_build_assistant
 from assistant.settings import Settings
 from eval.matching import contains_any
 from eval.metrics import percentile
@@ -74,11 +73,7 @@ def main() -> None:
             ranks.append(rank)
         print(f"tutorial: {len(docs)} chunks of ~1000 characters, built in {build_s:.1f} s")
 
-    try:
-        assistant = build_assistant(settings, embedder)
-    except IndexMissing:
-        index_corpus(settings, embedder=embedder)
-        assistant = build_assistant(settings, embedder)
+    assistant = open_or_build_assistant(settings, embedder)
     ours_ranks: list[int | None] = []
     ours_ms: list[float] = []
     for q in questions:

@@ -50,8 +50,7 @@ def print_summary(result: dict[str, Any]) -> None:
 
 def run(args: argparse.Namespace, settings: Any) -> int:
     """Run the evaluation described by ``args`` with ``settings``; returns the exit code."""
-    from assistant.errors import IndexMissing
-    from assistant.factory import build_assistant, index_corpus
+    from assistant.factory import open_or_build_assistant
     from eval.questions import QUESTIONS_FILE, load_questions
     from eval.runner import evaluate
 
@@ -68,12 +67,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     if bad:
         raise TillitError(f"Unknown mode(s): {', '.join(bad)} (choose from {', '.join(MODES)})")
     questions = load_questions(args.questions or QUESTIONS_FILE)
-    try:
-        assistant = build_assistant(settings)
-    except IndexMissing:
-        print("No index yet: building the bundled anthology's index first.", file=sys.stderr)
-        index_corpus(settings)
-        assistant = build_assistant(settings)
+    assistant = open_or_build_assistant(settings, notify=lambda m: print(m, file=sys.stderr))
     result = evaluate(assistant, questions, modes, k=args.k,
                       show_progress=settings.show_progress)
     result["questions_file"] = str((args.questions or QUESTIONS_FILE).name)
