@@ -54,12 +54,7 @@ class DocxLoader:
     """Office Open XML word-processing documents."""
 
     fmt = "docx"
-    suffixes = (".docx",)
-
-    def pages(self, data: bytes, meta: DocumentMeta, name: str) -> tuple[list[str], bool]:
-        """The whole document as one page of paragraphs separated by blank lines."""
-        pages, has_pages, _ = self.load(data, meta, name)
-        return pages, has_pages
+    suffixes: tuple[str, ...] = (".docx",)
 
     def load(
         self, data: bytes, meta: DocumentMeta, name: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Protocol
 
 from assistant.errors import IngestError
 from index.documents import DocumentMeta, LoadedDocument
@@ -22,18 +22,11 @@ class Loader(Protocol):
     fmt: str
     suffixes: tuple[str, ...]
 
-    def pages(self, data: bytes, meta: DocumentMeta, name: str) -> tuple[list[str], bool]:
-        """Return the raw page texts and whether the format really has pages."""
-        ...
-
-
-class MetaLoader(Loader, Protocol):
-    """A loader that also reads metadata (title, authors, page numbering) from the file."""
-
     def load(
         self, data: bytes, meta: DocumentMeta, name: str
     ) -> tuple[list[str], bool, DocumentMeta]:
-        """Pages, whether they are real pages, and ``meta`` completed from the file."""
+        """The raw page texts, whether the format really has pages, and ``meta`` completed
+        from the file where it carries metadata (title, authors, page numbering)."""
         ...
 
 
@@ -53,9 +46,11 @@ class TextLoader:
     Lines recurring at the top or bottom of the pages (running headers) are dropped."""
 
     fmt = "text"
-    suffixes = (".txt",)
+    suffixes: tuple[str, ...] = (".txt",)
 
-    def pages(self, data: bytes, meta: DocumentMeta, name: str) -> tuple[list[str], bool]:
+    def load(
+        self, data: bytes, meta: DocumentMeta, name: str
+    ) -> tuple[list[str], bool, DocumentMeta]:
         text = _decode(data, name)
         if meta.page_break == "leading-space":
             starts = [m.start() for m in re.finditer(r"(?m)^ (?=\S)", text)]
@@ -63,24 +58,26 @@ class TextLoader:
                 starts.insert(0, 0)
             bounds = [*starts, len(text)]
             pages = [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
-            return strip_running_lines(pages), True
+            return strip_running_lines(pages), True, meta
         if "\f" in text:
-            return strip_running_lines(text.split("\f")), True
-        return [text], False
+            return strip_running_lines(text.split("\f")), True, meta
+        return [text], False, meta
 
 
 class MarkdownLoader:
     """Markdown: one page; ``#`` headings are recognised by the structure stage."""
 
     fmt = "markdown"
-    suffixes = (".md", ".markdown")
+    suffixes: tuple[str, ...] = (".md", ".markdown")
 
-    def pages(self, data: bytes, meta: DocumentMeta, name: str) -> tuple[list[str], bool]:
-        return [_decode(data, name)], False
+    def load(
+        self, data: bytes, meta: DocumentMeta, name: str
+    ) -> tuple[list[str], bool, DocumentMeta]:
+        return [_decode(data, name)], False, meta
 
 
 LOADERS: tuple[Loader, ...] = (
-    TextLoader(), MarkdownLoader(), PdfLoader(), DocxLoader()  # type: ignore[assignment]
+    TextLoader(), MarkdownLoader(), PdfLoader(), DocxLoader()
 )
 
 
@@ -145,9 +142,5 @@ def load_document(path: Path, manifest: Manifest | None = None) -> LoadedDocumen
     if not data.strip():
         raise IngestError(f"{path.name}: the file is empty", f"{path.name}: filen är tom")
     digest = hashlib.sha256(data + repr(meta).encode()).hexdigest()
-    load = getattr(loader, "load", None)
-    if callable(load):
-        pages, has_pages, meta = cast(MetaLoader, loader).load(data, meta, path.name)
-    else:
-        pages, has_pages = loader.pages(data, meta, path.name)
+    pages, has_pages, meta = loader.load(data, meta, path.name)
     return LoadedDocument(path, meta, pages, has_pages, loader.fmt, digest)

@@ -212,12 +212,7 @@ class PdfLoader:
     """PDF with a text layer; refuses scans, encrypted and damaged files with a reason."""
 
     fmt = "pdf"
-    suffixes = (".pdf",)
-
-    def pages(self, data: bytes, meta: DocumentMeta, name: str) -> tuple[list[str], bool]:
-        """The cleaned-up page texts (see the module doc); PDFs always have pages."""
-        pages, has_pages, _ = self.load(data, meta, name)
-        return pages, has_pages
+    suffixes: tuple[str, ...] = (".pdf",)
 
     def load(
         self, data: bytes, meta: DocumentMeta, name: str
