@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -122,12 +122,23 @@ class Assistant:
         mode: Mode | None = None,
     ) -> Answer:
         """Answer ``question`` in its language, quoting and citing the anthology, or refuse."""
+        return self.answer_traced(question, history, lang, mode)[0]
+
+    def answer_traced(
+        self, question: str, history: Sequence[str] = (), lang: str | None = None,
+        mode: Mode | None = None, k: int | None = None,
+    ) -> tuple[Answer, Retrieval]:
+        """``answer`` plus the ranking it came from, ``k`` passages deep (for evaluation).
+
+        The answer is composed from the first ``top_k`` passages whatever ``k`` is.
+        """
         t0 = time.perf_counter()
         q, query, context = self.standalone(question, history)
         language = detect_language(q, lang)
         template = self.templates[language]
         t1 = time.perf_counter()
-        retrieval = self.retriever.retrieve(query, self.top_k, mode, context)
+        ranking = self.retriever.retrieve(query, max(k or 0, self.top_k), mode, context)
+        retrieval = replace(ranking, hits=ranking.hits[: self.top_k])
         t2 = time.perf_counter()
         scored = score_sentences(retrieval, self.index)
         ev = self.evidence(retrieval, scored[0].score if scored else 0.0)
@@ -138,13 +149,14 @@ class Assistant:
         else:
             text, citations = f"{template.refusal} {template.refusal_hint}", []
         t3 = time.perf_counter()
-        return Answer(
+        answer = Answer(
             question=q, standalone_question=query, language=language, answered=answered,
             text=text, mode="extractive", citations=citations,
             timings_ms={"prepare": (t1 - t0) * 1e3, "retrieval": (t2 - t1) * 1e3,
                         "answer": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3},
             confidence=ev.score,
         )
+        return answer, replace(ranking, hits=ranking.hits[: k or self.top_k])
 
     def stream(
         self, question: str, history: Sequence[str] = (), lang: str | None = None,

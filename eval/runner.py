@@ -16,8 +16,7 @@ from eval.questions import EvalQuestion
 
 def run_question(assistant: Assistant, q: EvalQuestion, mode: Mode, k: int) -> QuestionResult:
     """Retrieve and answer one question (its history fed as the conversation)."""
-    retrieval = assistant.retrieve(q.question, q.history, k=k, mode=mode)
-    answer = assistant.answer(q.question, q.history, lang=None, mode=mode)
+    answer, retrieval = assistant.answer_traced(q.question, q.history, mode=mode, k=k)
     rank = None
     if q.answerable:
         for i, hit in enumerate(retrieval.hits, start=1):
