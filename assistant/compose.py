@@ -9,7 +9,8 @@ import numpy as np
 
 from assistant.prompts import AnswerTemplate
 from assistant.retrieval import Hit, Retrieval
-from assistant.types import Citation
+from assistant.types import AnswerSentence, Citation
+from assistant.verify import Checked
 from index.analysis import analyze
 from index.lexical import LexicalIndex
 from index.served import ServedIndex
@@ -134,18 +135,63 @@ def compose(
         n = numbers.setdefault(s.hit_rank, len(numbers) + 1)
         quotes.setdefault(s.hit_rank, []).append(s.text)
         parts.append(template.sentence.format(quote=s.text.strip(), n=n))
-    citations = []
-    for rank, n in numbers.items():
-        hit: Hit = retrieval.hits[rank]
-        c = hit.chunk
-        citations.append(
-            Citation(
-                n=n, chunk_id=c.chunk_id, chapter=c.chapter, chapter_title=c.chapter_title,
-                section=c.section, section_title=c.section_title, page=c.page,
-                text=c.text, quote=" … ".join(quotes[rank]), score=round(hit.score, 4),
-                authors=c.authors,
-                page_label=page_label(c.page, c.page_in_book, template.language),
-            )
-        )
+    citations = [
+        _citation(retrieval.hits[rank], n, " … ".join(quotes[rank]), template.language)
+        for rank, n in numbers.items()
+    ]
     text = " ".join(p for p in [template.intro, *parts] if p)
     return text, citations
+
+
+def _citation(hit: Hit, n: int, quote: str, lang: str) -> Citation:
+    c = hit.chunk
+    return Citation(
+        n=n, chunk_id=c.chunk_id, chapter=c.chapter, chapter_title=c.chapter_title,
+        section=c.section, section_title=c.section_title, page=c.page,
+        text=c.text, quote=quote, score=round(hit.score, 4), authors=c.authors,
+        page_label=page_label(c.page, c.page_in_book, lang),
+    )
+
+
+def citation_label(hit: Hit, lang: str) -> str:
+    """'kap. 1, avsnitt 1.2, s. 5 i kapitlet': where a passage is, for the model's prompt."""
+    c = hit.chunk
+    return _citation(hit, 0, "", lang).label(lang) or c.chapter_title
+
+
+def quoted_sentences(
+    chosen: list[ScoredSentence], citations: list[Citation], retrieval: Retrieval
+) -> list[AnswerSentence]:
+    """The quoted sentences of an extractive answer: each supported by the passage it quotes."""
+    n_of = {c.chunk_id: c.n for c in citations}
+    return [
+        AnswerSentence(s.text.strip(), (n_of[retrieval.hits[s.hit_rank].chunk.chunk_id],), True,
+                       s.score)
+        for s in chosen
+    ]
+
+
+def render_checked(
+    checked: list[Checked], retrieval: Retrieval, lang: str, unsupported_label: str
+) -> tuple[str, list[Citation], list[AnswerSentence]]:
+    """Text, citations and sentences of a checked generated answer; passages are numbered
+    [1], [2], ... in the order the answer first cites them."""
+    numbers: dict[int, int] = {}
+    quotes: dict[int, list[str]] = {}
+    parts: list[str] = []
+    sentences: list[AnswerSentence] = []
+    for c in checked:
+        ns = tuple(numbers.setdefault(p, len(numbers) + 1) for p in c.cited)
+        for p in c.cited:
+            q = c.quotes.get(p, "")
+            if q and q not in quotes.setdefault(p, []):
+                quotes[p].append(q)
+        marks = "".join(f"[{n}]" for n in ns)
+        note = "" if c.supported else f" ({unsupported_label})"
+        parts.append(f"{c.text} {marks}{note}".replace("  ", " ").strip())
+        sentences.append(AnswerSentence(c.text, ns, c.supported, c.support))
+    citations = [
+        _citation(retrieval.hits[p - 1], n, " … ".join(quotes.get(p, [])), lang)
+        for p, n in numbers.items()
+    ]
+    return " ".join(parts), citations, sentences

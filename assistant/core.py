@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -10,16 +11,27 @@ from typing import Any
 
 import numpy as np
 
-from assistant.compose import compose, score_sentences, select_sentences
+from assistant.compose import (
+    ScoredSentence,
+    citation_label,
+    compose,
+    quoted_sentences,
+    render_checked,
+    score_sentences,
+    select_sentences,
+)
 from assistant.conversation import condense, earlier_context
-from assistant.errors import InvalidQuestion
+from assistant.errors import InvalidQuestion, TillitError
+from assistant.generate import GenerationFailed, Generator, Passage
 from assistant.language import detect_language
 from assistant.prompts import AnswerTemplate
 from assistant.retrieval import Mode, Retrieval, Retriever
 from assistant.types import Answer
+from assistant.verify import Verifier, split_answer
 from index.analysis import analyze
 from index.served import ServedIndex
 
+log = logging.getLogger(__name__)
 _MARKUP = re.compile(r"<[^>]{0,500}>|&\w+;")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff\ud800-\udfff]")
 COVERAGE_WEIGHT = 0.05
@@ -77,6 +89,9 @@ class Assistant:
         refusal_threshold: float,
         max_question_chars: int,
         max_history_turns: int,
+        generator: Generator | None = None,
+        verifier: Verifier | None = None,
+        llm_problem: TillitError | None = None,
     ) -> None:
         self.index = index
         self.retriever = retriever
@@ -87,19 +102,27 @@ class Assistant:
         self.refusal_threshold = refusal_threshold
         self.max_question_chars = max_question_chars
         self.max_history_turns = max_history_turns
+        self.generator = generator
+        self.verifier = verifier
+        self.llm_problem = llm_problem
+
+    def _turns(self, history: Sequence[str]) -> list[str]:
+        if not isinstance(history, list | tuple):
+            raise InvalidQuestion("History must be a list of earlier questions.",
+                                  "Historiken måste vara en lista med tidigare frågor.")
+        if not self.max_history_turns:
+            return []
+        return [
+            clean_question(h, self.max_question_chars, "history turn")
+            for h in list(history)[-self.max_history_turns :] if isinstance(h, str) and h.strip()
+        ]
 
     def standalone(
         self, question: str, history: Sequence[str] = ()
     ) -> tuple[str, str, str | None]:
         """Validate the input; return the question, its standalone query and its context."""
         q = clean_question(question, self.max_question_chars)
-        if not isinstance(history, list | tuple):
-            raise InvalidQuestion("History must be a list of earlier questions.",
-                                  "Historiken måste vara en lista med tidigare frågor.")
-        turns = [
-            clean_question(h, self.max_question_chars, "history turn")
-            for h in list(history)[-self.max_history_turns :] if isinstance(h, str) and h.strip()
-        ] if self.max_history_turns else []
+        turns = self._turns(history)
         return q, condense(q, turns), earlier_context(q, turns)
 
     def retrieve(
@@ -121,7 +144,7 @@ class Assistant:
         self, question: str, history: Sequence[str] = (), lang: str | None = None,
         mode: Mode | None = None,
     ) -> Answer:
-        """Answer ``question`` in its language, quoting and citing the anthology, or refuse."""
+        """Answer ``question`` in its language, citing the anthology, or refuse."""
         return self.answer_traced(question, history, lang, mode)[0]
 
     def answer_traced(
@@ -132,31 +155,10 @@ class Assistant:
 
         The answer is composed from the first ``top_k`` passages whatever ``k`` is.
         """
-        t0 = time.perf_counter()
-        q, query, context = self.standalone(question, history)
-        language = detect_language(q, lang)
-        template = self.templates[language]
-        t1 = time.perf_counter()
-        ranking = self.retriever.retrieve(query, max(k or 0, self.top_k), mode, context)
-        retrieval = replace(ranking, hits=ranking.hits[: self.top_k])
-        t2 = time.perf_counter()
-        scored = score_sentences(retrieval, self.index)
-        ev = self.evidence(retrieval, scored[0].score if scored else 0.0)
-        answered = bool(scored) and ev.score > self.refusal_threshold and has_content(q)
-        if answered:
-            chosen = select_sentences(scored, self.max_sentences)
-            text, citations = compose(retrieval, chosen, template)
-        else:
-            text, citations = f"{template.refusal} {template.refusal_hint}", []
-        t3 = time.perf_counter()
-        answer = Answer(
-            question=q, standalone_question=query, language=language, answered=answered,
-            text=text, mode="extractive", citations=citations,
-            timings_ms={"prepare": (t1 - t0) * 1e3, "retrieval": (t2 - t1) * 1e3,
-                        "answer": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3},
-            confidence=ev.score,
-        )
-        return answer, replace(ranking, hits=ranking.hits[: k or self.top_k])
+        for item in self._run(question, history, lang, mode, k):
+            if isinstance(item, tuple):
+                return item
+        raise AssertionError("the answer pipeline ended without an answer")
 
     def stream(
         self, question: str, history: Sequence[str] = (), lang: str | None = None,
@@ -164,12 +166,110 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Yield the answer text in pieces (str), then the complete ``Answer``.
 
-        The extractive composer has the whole answer at once, so it is yielded a sentence
-        at a time; generative backends yield tokens through the same interface.
+        A generative backend yields its tokens as they come; the final ``Answer`` holds the
+        checked text, which replaces them (markers repaired, unsupported sentences marked,
+        or the quoted fallback). The extractive composer yields a sentence at a time.
         """
-        answer = self.answer(question, history, lang, mode)
-        yield from re.findall(r"\S.*?(?:\[\d+\]|[.!?:](?=\s)|$)\s*", answer.text)
-        yield answer
+        streamed = False
+        for item in self._run(question, history, lang, mode, None):
+            if isinstance(item, tuple):
+                answer = item[0]
+                if not streamed:
+                    yield from re.findall(r"\S.*?(?:\[\d+\]|[.!?:](?=\s)|$)\s*", answer.text)
+                yield answer
+                return
+            streamed = True
+            yield item
+
+    def _run(
+        self, question: str, history: Sequence[str], lang: str | None, mode: Mode | None,
+        k: int | None,
+    ) -> Iterator[str | tuple[Answer, Retrieval]]:
+        t0 = time.perf_counter()
+        q = clean_question(question, self.max_question_chars)
+        turns = self._turns(history)
+        language = detect_language(q, lang)
+        template = self.templates[language]
+        query, context = condense(q, turns), earlier_context(q, turns)
+        timings: dict[str, float] = {}
+        if self.generator is not None and context is not None:
+            tc = time.perf_counter()
+            rewritten = self.generator.condense(q, turns, language)
+            timings["condense"] = (time.perf_counter() - tc) * 1e3
+            if rewritten:
+                query = rewritten
+        t1 = time.perf_counter()
+        ranking = self.retriever.retrieve(query, max(k or 0, self.top_k), mode, context)
+        retrieval = replace(ranking, hits=ranking.hits[: self.top_k])
+        t2 = time.perf_counter()
+        scored = score_sentences(retrieval, self.index)
+        ev = self.evidence(retrieval, scored[0].score if scored else 0.0)
+        answered = bool(scored) and ev.score > self.refusal_threshold and has_content(q)
+        answer = Answer(
+            question=q, standalone_question=query, language=language, answered=answered,
+            text=f"{template.refusal} {template.refusal_hint}", mode="extractive",
+            confidence=ev.score,
+        )
+        if answered and self.generator is not None:
+            yield from self._generate(answer, retrieval, scored, timings)
+        elif answered:
+            chosen = select_sentences(scored, self.max_sentences)
+            answer.text, answer.citations = compose(retrieval, chosen, template)
+            answer.sentences = quoted_sentences(chosen, answer.citations, retrieval)
+        t3 = time.perf_counter()
+        answer.timings_ms = {"prepare": (t1 - t0) * 1e3, "retrieval": (t2 - t1) * 1e3,
+                             "answer": (t3 - t2) * 1e3, **timings, "total": (t3 - t0) * 1e3}
+        yield answer, replace(ranking, hits=ranking.hits[: k or self.top_k])
+
+    def _generate(
+        self, answer: Answer, retrieval: Retrieval, scored: list[ScoredSentence],
+        timings: dict[str, float],
+    ) -> Iterator[str]:
+        """Fill ``answer`` from the generative backend, streaming its tokens; on failure, or
+        when no sentence is supported, fall back to the quoted answer and say why."""
+        assert self.generator is not None and self.verifier is not None
+        gen, lang = self.generator, answer.language
+        template = self.templates[lang]
+        prompts = gen.prompts[lang]
+        answer.model = gen.name
+        t0 = time.perf_counter()
+        reason: str | None = None
+        try:
+            passages = [
+                Passage(i, citation_label(h, lang), h.chunk.text)
+                for i, h in enumerate(retrieval.hits, start=1)
+            ]
+            messages, kept = gen.answer_messages(answer.question, passages, lang)
+            pieces: list[str] = []
+            for token in gen.stream(messages):
+                if not pieces:
+                    timings["first_token"] = (time.perf_counter() - t0) * 1e3
+                pieces.append(token)
+                yield token
+            timings["generation"] = (time.perf_counter() - t0) * 1e3
+            raw = "".join(pieces)
+            if gen.is_refusal(raw, lang):
+                answer.answered, answer.mode = False, "llm"
+                return
+            shown = replace(retrieval, hits=retrieval.hits[:kept])
+            tv = time.perf_counter()
+            checked, answer.checks = self.verifier.check(split_answer(raw), shown)
+            timings["verify"] = (time.perf_counter() - tv) * 1e3
+            if any(c.supported and c.cited for c in checked):
+                answer.mode = "llm"
+                answer.text, answer.citations, answer.sentences = render_checked(
+                    checked, shown, lang, prompts.unsupported_label
+                )
+                return
+            reason = "unsupported"
+        except GenerationFailed as exc:
+            reason = exc.reason if exc.reason in ("timeout", "unsupported") else "error"
+            log.warning("generation fell back to quotes: %s", exc)
+        chosen = select_sentences(scored, self.max_sentences)
+        text, answer.citations = compose(retrieval, chosen, template)
+        answer.sentences = quoted_sentences(chosen, answer.citations, retrieval)
+        answer.text = f"{prompts.fallback_note(reason)} {text}"
+        answer.fallback, answer.mode = reason, "extractive"
 
     def info(self) -> dict[str, Any]:
         """What the served index holds (for the CLI, the about panel and health checks)."""
@@ -180,5 +280,9 @@ class Assistant:
             "tokens": i["token_count"], "documents": {
                 k: {"chapter": v.get("chapter"), "title": v.get("title")}
                 for k, v in i["documents"].items()
+            },
+            "llm": {
+                "model": self.generator.name if self.generator else None,
+                "problem": self.llm_problem.message("en") if self.llm_problem else None,
             },
         }

@@ -53,3 +53,9 @@ class BackendUnavailable(TillitError):
     """A backend (embedder, Chroma server) is not reachable or not installed."""
 
     exit_code = 4
+
+
+class ModelMissing(TillitError):
+    """The configured local language model (or its runtime) is not installed."""
+
+    exit_code = 4

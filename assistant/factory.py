@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from assistant.core import Assistant
-from assistant.errors import IndexMissing
-from assistant.prompts import load_answer_template
+from assistant.errors import IndexMissing, TillitError
+from assistant.generate import ChatBackend, Generator
+from assistant.llm import build_chat_backend
+from assistant.prompts import load_answer_template, load_generation_prompts
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
+from assistant.verify import Verifier
 from index.build import BuildReport, build_index
 from index.embedders.base import Embedder
 from index.served import open_index
 
+log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parent / "resources"
 
 
@@ -63,8 +68,28 @@ def background_texts() -> list[str]:
     return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
 
 
-def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Assistant:
-    """Open the served index and wire the assistant around it."""
+def build_generator(settings: Settings, backend: ChatBackend | None = None) -> Generator | None:
+    """The generative answerer for ``settings.llm`` (or around ``backend``); None for quotes."""
+    backend = backend or build_chat_backend(settings)
+    if backend is None:
+        return None
+    return Generator(
+        backend,
+        {lang: load_generation_prompts(lang) for lang in ("sv", "en")},
+        max_answer_tokens=settings.llm_max_tokens,
+        timeout_s=settings.llm_timeout_s,
+        first_token_timeout_s=settings.llm_first_token_timeout_s,
+        condense_timeout_s=settings.llm_condense_timeout_s,
+    )
+
+
+def build_assistant(
+    settings: Settings, embedder: Embedder | None = None, chat: ChatBackend | None = None
+) -> Assistant:
+    """Open the served index and wire the assistant around it.
+
+    ``chat`` replaces the chat model that ``settings.llm`` names (tests pass a fake one).
+    """
     embedder = embedder or build_embedder(settings)
     index = open_index(settings.data_dir, embedder, settings.chroma_host, settings.chroma_port)
     retriever = Retriever(
@@ -72,6 +97,13 @@ def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Ass
         dense_weight=settings.dense_weight, rrf_k=settings.rrf_k,
     )
     background = np.asarray(embedder.embed_passages(background_texts()), dtype=np.float32)
+    llm_problem = None
+    try:
+        generator = build_generator(settings, chat)
+    except TillitError as exc:
+        # A missing local model must not take the quoted answers down with it.
+        log.warning("generated answers are off: %s", exc.message("en"))
+        generator, llm_problem = None, exc
     return Assistant(
         index=index,
         retriever=retriever,
@@ -82,6 +114,9 @@ def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Ass
         refusal_threshold=settings.refusal_threshold,
         max_question_chars=settings.max_question_chars,
         max_history_turns=settings.max_history_turns,
+        generator=generator,
+        verifier=Verifier(embedder, index) if generator is not None else None,
+        llm_problem=llm_problem,
     )
 
 
@@ -89,13 +124,14 @@ def open_or_build_assistant(
     settings: Settings,
     embedder: Embedder | None = None,
     notify: Callable[[str], None] | None = None,
+    chat: ChatBackend | None = None,
 ) -> Assistant:
     """``build_assistant``, building the bundled anthology's index first when there is none."""
     embedder = embedder or build_embedder(settings)
     try:
-        return build_assistant(settings, embedder)
+        return build_assistant(settings, embedder, chat)
     except IndexMissing:
         if notify is not None:
             notify("No index yet: building the bundled anthology's index first.")
         index_corpus(settings, embedder=embedder)
-        return build_assistant(settings, embedder)
+        return build_assistant(settings, embedder, chat)

@@ -25,3 +25,34 @@ def load_answer_template(lang: str, prompts_dir: Path = PROMPTS_DIR) -> AnswerTe
     """Read ``prompts/answer.<lang>.toml``."""
     data = tomllib.loads((prompts_dir / f"answer.{lang}.toml").read_text(encoding="utf-8"))
     return AnswerTemplate(**{k: str(data[k]) for k in AnswerTemplate.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class GenerationPrompts:
+    """The prompts and fixed notes of generated answers in one language."""
+
+    language: str
+    system: str
+    passage: str
+    user: str
+    condense_system: str
+    condense_user: str
+    refusal: str
+    fallback_timeout: str
+    fallback_error: str
+    fallback_unsupported: str
+    unsupported_label: str
+
+    def fallback_note(self, reason: str) -> str:
+        """Why the answer is quoted instead of generated."""
+        return {"timeout": self.fallback_timeout, "unsupported": self.fallback_unsupported}.get(
+            reason, self.fallback_error
+        )
+
+
+def load_generation_prompts(lang: str, prompts_dir: Path = PROMPTS_DIR) -> GenerationPrompts:
+    """Read ``prompts/generate.<lang>.toml``."""
+    data = tomllib.loads((prompts_dir / f"generate.{lang}.toml").read_text(encoding="utf-8"))
+    return GenerationPrompts(
+        **{k: str(data[k]) for k in GenerationPrompts.__dataclass_fields__}
+    )

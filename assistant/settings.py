@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +81,61 @@ class Settings(BaseSettings):
         default=20, ge=0, description="Most earlier turns taken into account."
     )
     show_progress: bool = Field(default=True, description="Show progress bars on long work.")
+    llm: Literal["none", "openai", "llamacpp"] = Field(
+        default="none",
+        description="Who writes answers: 'none' (quote the passages; no language model), "
+        "'openai' (any OpenAI-compatible server: vLLM, Ollama, LM Studio, llama.cpp's server, "
+        "a gateway) or 'llamacpp' (a local GGUF model in this process).",
+    )
+    llm_base_url: str = Field(
+        default="http://127.0.0.1:8080/v1",
+        description="For llm=openai: the server's OpenAI-compatible base URL.",
+    )
+    llm_model: str = Field(
+        default="local", description="For llm=openai: the model name the server expects."
+    )
+    llm_api_key: SecretStr = Field(
+        default=SecretStr("not-needed"),
+        description="For llm=openai: the API key (local servers usually ignore it).",
+    )
+    llm_model_path: Path | None = Field(
+        default=None,
+        description="For llm=llamacpp: the GGUF file. Unset: the model installed by "
+        "'tillit llm install-local' in data_dir/models (the 1.5B one if present).",
+    )
+    llm_context_tokens: int = Field(
+        default=4096, ge=512, le=131072,
+        description="The model's context window in tokens; prompts are cut to fit it.",
+    )
+    llm_max_tokens: int = Field(
+        default=300, ge=16, le=4096, description="Most tokens in a generated answer."
+    )
+    llm_temperature: float = Field(
+        default=0.1, ge=0.0, le=2.0, description="Sampling temperature of generated answers."
+    )
+    llm_timeout_s: float = Field(
+        default=90.0, gt=0,
+        description="Longest time a generated answer may take before the quoted answer is "
+        "given instead.",
+    )
+    llm_first_token_timeout_s: float = Field(
+        default=45.0, gt=0,
+        description="Longest wait for the model's first token before falling back to quotes.",
+    )
+    llm_condense_timeout_s: float = Field(
+        default=20.0, gt=0,
+        description="Longest wait for the model to rewrite a follow-up question; the "
+        "rule-based condenser is used after that.",
+    )
+    llm_threads: int | None = Field(
+        default=None, ge=1,
+        description="For llm=llamacpp: CPU threads (unset: all cores).",
+    )
+
+    @property
+    def models_dir(self) -> Path:
+        """Where ``tillit llm install-local`` puts local model files."""
+        return self.data_dir / "models"
 
     @property
     def index_dir(self) -> Path:

@@ -37,6 +37,16 @@ class Citation:
         return ", ".join(parts)
 
 
+@dataclass(frozen=True)
+class AnswerSentence:
+    """One sentence of an answer, the citation numbers it carries and whether they support it."""
+
+    text: str
+    n: tuple[int, ...]
+    supported: bool
+    support: float = 1.0
+
+
 @dataclass
 class Answer:
     """What the assistant says: text with ``[n]`` markers, and the citations they map to."""
@@ -50,6 +60,10 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     confidence: float = 0.0
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    fallback: str | None = None
+    model: str = ""
+    checks: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract shared by ``tillit ask --json`` and the HTTP API."""
@@ -72,4 +86,12 @@ class Answer:
             ],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "confidence": round(self.confidence, 4),
+            "sentences": [
+                {"text": s.text, "n": list(s.n), "supported": s.supported,
+                 "support": round(s.support, 4)}
+                for s in self.sentences
+            ],
+            "fallback": self.fallback,
+            "model": self.model,
+            "checks": dict(self.checks),
         }
