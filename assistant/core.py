@@ -27,7 +27,7 @@ from assistant.language import detect_language
 from assistant.prompts import AnswerTemplate
 from assistant.retrieval import Mode, Retrieval, Retriever
 from assistant.types import Answer
-from assistant.verify import Verifier, split_answer
+from assistant.verify import Verifier, split_answer, tidy
 from index.analysis import analyze
 from index.served import ServedIndex
 
@@ -253,7 +253,9 @@ class Assistant:
                 return
             shown = replace(retrieval, hits=retrieval.hits[:kept])
             tv = time.perf_counter()
-            checked, answer.checks = self.verifier.check(split_answer(raw), shown)
+            drafts, tidied = tidy(split_answer(raw), raw)
+            checked, answer.checks = self.verifier.check(drafts, shown)
+            answer.checks.update(tidied)
             timings["verify"] = (time.perf_counter() - tv) * 1e3
             if any(c.supported and c.cited for c in checked):
                 answer.mode = "llm"

@@ -20,8 +20,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, dest="json_out", help="write all results as JSON")
     p.add_argument("--report", type=Path, help="write report.md and plots into this folder")
     p.add_argument("--k", type=int, default=5, help="passages retrieved per question")
-    p.add_argument("--modes", default=",".join(MODES),
-                   help="comma-separated retrieval modes to compare (default: all)")
+    p.add_argument("--modes", default=None,
+                   help="comma-separated retrieval modes to compare (default: all for "
+                   "extractive answers, hybrid for generated ones)")
+    p.add_argument("--mode", choices=["extractive", "llm"], default="extractive",
+                   help="who writes the answers: the quoting composer, or the chat model "
+                   "that TILLIT_LLM names (llamacpp when unset)")
     p.add_argument("--min-hit5", type=float, help="fail (exit 1) if hybrid hit@5 is below")
     p.add_argument("--min-pass", type=float,
                    help="fail (exit 1) if the hybrid answer pass rate is below")
@@ -38,6 +42,10 @@ def print_summary(result: dict[str, Any]) -> None:
     """A compact table: one row per mode, then per language and type for the default."""
     cols = ["hit@1", "hit@3", "hit@5", "mrr", "citation_hit", "answer_pass",
             "refusal_accuracy", "over_refusal", "total_ms_median", "total_ms_p95"]
+    if result.get("answer_mode") == "llm":
+        cols = ["hit@5", "citation_hit", "answer_pass", "refusal_accuracy", "over_refusal",
+                "citation_validity", "supported_sentences", "language_match", "fallback_rate",
+                "first_token_ms_median", "total_ms_median", "total_ms_p95"]
     print(f"{'':24}" + "".join(f"{c[:13]:>14}" for c in cols))
     for mode, data in result["modes"].items():
         m = data["metrics"]["all"]
@@ -62,15 +70,27 @@ def run(args: argparse.Namespace, settings: Any) -> int:
             args.json_out.parent.mkdir(parents=True, exist_ok=True)
             args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
         return 0
-    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if args.mode == "llm":
+        settings = settings.model_copy(
+            update={"llm": settings.llm if settings.llm != "none" else "llamacpp"}
+        )
+    else:
+        settings = settings.model_copy(update={"llm": "none"})
+    default_modes = "hybrid" if args.mode == "llm" else ",".join(MODES)
+    modes: list[Any] = [m.strip() for m in (args.modes or default_modes).split(",") if m.strip()]
     bad = [m for m in modes if m not in MODES]
     if bad:
         raise TillitError(f"Unknown mode(s): {', '.join(bad)} (choose from {', '.join(MODES)})")
     questions = load_questions(args.questions or QUESTIONS_FILE)
     assistant = open_or_build_assistant(settings, notify=lambda m: print(m, file=sys.stderr))
+    if args.mode == "llm" and assistant.generator is None:
+        problem = assistant.llm_problem
+        raise problem if problem is not None else TillitError("No chat model is configured.")
     result = evaluate(assistant, questions, modes, k=args.k,
                       show_progress=settings.show_progress)
     result["questions_file"] = str((args.questions or QUESTIONS_FILE).name)
+    result["answer_mode"] = args.mode
+    result["model"] = assistant.generator.name if assistant.generator else "extractive"
     result["index"] = assistant.info()
     print_summary(result)
     if args.json_out:

@@ -32,6 +32,14 @@ class QuestionResult:
     answer_ms: float
     total_ms: float
     confidence: float = 0.0
+    answer_mode: str = "extractive"
+    fallback: str | None = None
+    language_match: bool | None = None
+    markers_written: int = 0
+    markers_supported: int = 0
+    sentences: int = 0
+    unsupported: int = 0
+    first_token_ms: float | None = None
 
     @property
     def passed(self) -> bool:
@@ -69,6 +77,22 @@ def summarise(results: list[QuestionResult], ks: tuple[int, ...] = (1, 3, 5)) ->
     out["refusal_accuracy"] = _rate(not r.answered for r in un)
     out["over_refusal"] = _rate(not r.answered for r in ans)
     out["pass"] = _rate(r.passed for r in results)
+    answered = [r for r in results if r.answered]
+    written = sum(r.markers_written for r in answered)
+    out["citation_validity"] = (
+        sum(r.markers_supported for r in answered) / written if written else None
+    )
+    sentences = sum(r.sentences for r in answered)
+    out["supported_sentences"] = (
+        1 - sum(r.unsupported for r in answered) / sentences if sentences else None
+    )
+    out["language_match"] = _rate(bool(r.language_match) for r in answered
+                                  if r.language_match is not None)
+    out["generated"] = _rate(r.answer_mode == "llm" for r in answered)
+    out["fallback_rate"] = _rate(r.fallback is not None for r in results)
+    first = [r.first_token_ms for r in results if r.first_token_ms is not None]
+    out["first_token_ms_median"] = statistics.median(first) if first else None
+    out["first_token_ms_p95"] = percentile(first, 95) if first else None
     for name in ("retrieval_ms", "answer_ms", "total_ms"):
         vals = [getattr(r, name) for r in results]
         out[f"{name}_median"] = statistics.median(vals) if vals else 0.0

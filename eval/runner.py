@@ -8,7 +8,11 @@ from typing import Any
 from tqdm import tqdm
 
 from assistant.core import Assistant
+from assistant.errors import TillitError
+from assistant.language import detect_language
 from assistant.retrieval import Mode
+from assistant.types import Answer
+from assistant.verify import strip_markers
 from eval.matching import all_groups_match, contains_any
 from eval.metrics import QuestionResult, grouped
 from eval.questions import EvalQuestion
@@ -38,7 +42,32 @@ def run_question(assistant: Assistant, q: EvalQuestion, mode: Mode, k: int) -> Q
         answer_ms=answer.timings_ms.get("answer", 0.0),
         total_ms=answer.timings_ms.get("total", 0.0),
         confidence=answer.confidence,
+        answer_mode=answer.mode,
+        fallback=answer.fallback,
+        language_match=answer_language(answer) == q.lang if answer.answered else None,
+        markers_written=_markers(answer, "markers_written"),
+        markers_supported=_markers(answer, "markers_supported"),
+        sentences=len(answer.sentences),
+        unsupported=sum(not s.supported for s in answer.sentences),
+        first_token_ms=answer.timings_ms.get("first_token"),
     )
+
+
+def _markers(answer: Answer, key: str) -> int:
+    """Markers the writer put in the answer (a quoted answer's markers all quote their
+    passage, so they all count as supported)."""
+    if answer.mode == "llm":
+        return answer.checks.get(key, 0)
+    return sum(len(s.n) for s in answer.sentences)
+
+
+def answer_language(answer: Answer) -> str | None:
+    """The language the answer's sentences are written in (None if undecidable)."""
+    text = " ".join(s.text for s in answer.sentences) or answer.text
+    try:
+        return detect_language(strip_markers(text))
+    except TillitError:
+        return None
 
 
 def evaluate(

@@ -12,6 +12,7 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import AsyncExitStack
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -19,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, field_validator
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -266,51 +268,81 @@ def make_router(state: WebState) -> APIRouter:
         response_class=StreamingResponse,
         responses={200: {"content": {"text/event-stream": {}},
                          "description": "`delta` events ({text}) then one `answer` event "
-                         "(the /api/ask object) and `done`."}, **shed_responses},
+                         "(the /api/ask object, whose `answer` replaces the deltas) and "
+                         "`done`; `error` ({error, kind, status}) then `done` if the answer "
+                         "fails midway."}, **shed_responses},
     )
     async def ask_stream(req: AskRequest, request: Request) -> StreamingResponse:
-        """Stream the answer text in pieces, then the complete answer object."""
+        """Stream the answer text in pieces, then the complete answer object.
+
+        With a language model the pieces are its raw tokens: the final `answer` event holds
+        the checked text (markers repaired, unsupported sentences marked, or the quoted
+        fallback), which clients show instead of what was streamed.
+        """
         assistant = prepare(req, request)
+        lang = request.state.lang
         pieces: Iterator[str | Answer] = assistant.stream(req.question, req.history, req.lang)
         t0 = time.perf_counter()
+        # The slot is held until the stream ends: a model generates while it streams.
+        slot = AsyncExitStack()
         try:
-            async with state.gate.slot():
-                # The answer is computed here; errors become plain HTTP errors.
-                first = await run_in_threadpool(next, pieces)
+            await slot.enter_async_context(state.gate.slot())
         except Overloaded:
-            raise overloaded(request.state.lang) from None
-        seconds = time.perf_counter() - t0
+            raise overloaded(lang) from None
+        try:
+            # Input errors surface here, before the stream starts: plain HTTP errors.
+            first = await run_in_threadpool(next, pieces)
+        except BaseException:
+            await slot.aclose()
+            raise
 
         async def events() -> AsyncIterator[bytes]:
-            item: str | Answer | None = first
-            while item is not None:
-                if isinstance(item, Answer):
-                    log_ask(state, "/api/ask/stream", req.question, item, seconds)
-                    yield _sse("answer", item.to_dict())
-                    break
-                yield _sse("delta", {"text": item})
-                item = next(pieces, None)
+            try:
+                item: str | Answer | None = first
+                while item is not None:
+                    if isinstance(item, Answer):
+                        log_ask(state, "/api/ask/stream", req.question, item,
+                                time.perf_counter() - t0)
+                        yield _sse("answer", item.to_dict())
+                        break
+                    yield _sse("delta", {"text": item})
+                    item = await run_in_threadpool(next, pieces, None)
+            except Exception as exc:  # after the 200: report it in the stream
+                if isinstance(exc, TillitError):
+                    status, message, kind = (status_for(exc), exc.message(lang),
+                                             type(exc).__name__)
+                else:
+                    log.exception("internal error on /api/ask/stream")
+                    status, message, kind = 500, api_message(lang, "internal"), "InternalError"
+                yield _sse("error", {"error": message, "kind": kind, "status": status})
+            finally:
+                await slot.aclose()
             yield _sse("done", {})
 
         return StreamingResponse(
             events(), media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            background=BackgroundTask(slot.aclose),  # idempotent; in case the stream broke
         )
 
     @router.get("/health", summary="Is the index loaded?")
     async def health(request: Request) -> JSONResponse:
-        """200 with index facts when questions can be answered, else 503."""
+        """200 with index facts when questions can be answered, else 503. `llm` names the
+        language model that writes the answers (`model`, null for quoted answers) and why a
+        configured one could not be loaded (`problem`)."""
         if state.assistant is None:
             lang = request_lang(None, request.headers)
             msg = state.error.message(lang) if state.error else api_message(lang, "unavailable")
             return JSONResponse({"status": "unavailable", "index_loaded": False, "error": msg},
                                 status_code=503)
         info = state.info
+        llm = info.get("llm") or {}
         return JSONResponse({
             "status": "ok", "index_loaded": True, "chunks": info.get("chunks"),
             "embedder_id": info.get("embedder_id"), "build_id": info.get("build_id"),
             "index_created_at": info.get("created_at"),
             "documents": len(info.get("documents", {})),
+            "llm": {"model": llm.get("model"), "problem": llm.get("problem")},
         })
 
     @router.post("/feedback", status_code=201, summary="Store a vote on an answer",

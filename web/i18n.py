@@ -39,6 +39,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "about_date": "Indexet byggt",
         "widget_open": "Fråga om tillit",
         "widget_close": "Stäng",
+        "unsupported": "ej belagt i källorna",
+        "unsupported_hint": "Den här meningen kunde inte beläggas i de citerade styckena: "
+        "läs källan innan du litar på den.",
+        "generated": "Svaret är formulerat av språkmodellen {model}. Varje mening har "
+        "kontrollerats mot källorna: {supported} av {total} är belagda.",
+        "draft": "Utkast: svaret kontrolleras mot källorna när det är klart.",
+        "about_llm": "Språkmodell",
+        "about_llm_none": "ingen (svaren citerar boken ordagrant)",
+        "about_llm_problem": "kunde inte laddas, svaren citerar boken",
     },
     "en": {
         "title": "Tillit – ask the anthology",
@@ -71,6 +80,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "about_date": "Index built",
         "widget_open": "Ask about trust",
         "widget_close": "Close",
+        "unsupported": "not supported by the sources",
+        "unsupported_hint": "This sentence could not be supported by the cited passages: "
+        "read the source before relying on it.",
+        "generated": "The answer was written by the language model {model}. Every sentence "
+        "was checked against the sources: {supported} of {total} are supported.",
+        "draft": "Draft: the answer is checked against the sources once it is complete.",
+        "about_llm": "Language model",
+        "about_llm_none": "none (answers quote the book verbatim)",
+        "about_llm_problem": "could not be loaded, answers quote the book",
     },
 }
 

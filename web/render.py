@@ -4,15 +4,22 @@ The chat component renders Markdown with HTML. To show questions, answers and pa
 strictly as text, everything is HTML-escaped here and wrapped in a single HTML block (no
 blank lines, so Markdown leaves it alone); only the markup written in this module is
 live: ``[n]`` links to numbered citation cards, ``<details>`` cards and ``<mark>``.
+
+Generated answers (mode ``"llm"``) are rendered sentence by sentence from the answer's
+``sentences``: a sentence the sources do not support gets the class ``tillit-unsupported``,
+a tooltip and a visible label. A quoted fallback answer shows its note (why the model's
+answer was not used) as a notice above the quotes.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
-from web.i18n import t
+from web.i18n import LANGS, t
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 # Characters Markdown or the chat's LaTeX renderer could act on even inside text.
@@ -38,18 +45,68 @@ def card_id(prefix: str, n: int) -> str:
     return f"tillit-{prefix}-c{n}"
 
 
+def _ref(n: int, prefix: str, numbers: set[int]) -> str:
+    """Marker ``[n]``: a link to its card if the answer has citation ``n``, else plain text."""
+    if n in numbers:
+        return f'<a class="tillit-ref" href="#{card_id(prefix, n)}">&#91;{n}&#93;</a>'
+    return f"&#91;{n}&#93;"
+
+
 def _text_with_links(text: str, prefix: str, numbers: set[int]) -> str:
     out, pos = [], 0
     for m in _MARKER.finditer(text):
         out.append(esc(text[pos:m.start()]))
-        n = int(m.group(1))
-        if n in numbers:
-            out.append(f'<a class="tillit-ref" href="#{card_id(prefix, n)}">&#91;{n}&#93;</a>')
-        else:
-            out.append(esc(m.group(0)))
+        out.append(_ref(int(m.group(1)), prefix, numbers))
         pos = m.end()
     out.append(esc(text[pos:]))
     return "".join(out)
+
+
+def sentences_html(
+    sentences: Sequence[dict[str, Any]], prefix: str, numbers: set[int], lang: str
+) -> str:
+    """A generated answer sentence by sentence, each followed by its linked markers; the
+    sentences the sources do not support are marked (class, tooltip and visible label)."""
+    parts = []
+    for s in sentences:
+        refs = "".join(_ref(int(n), prefix, numbers) for n in s.get("n") or ())
+        claim = f'<span class="tillit-claim">{esc(str(s.get("text", "")))}</span>'
+        body = f"{claim} {refs}" if refs else claim
+        if s.get("supported", True):
+            parts.append(f'<span class="tillit-sentence">{body}</span>')
+        else:
+            parts.append(
+                f'<span class="tillit-sentence tillit-unsupported" '
+                f'title="{esc(t(lang, "unsupported_hint"))}">{body} '
+                f'<span class="tillit-unsupported-label">({esc(t(lang, "unsupported"))})'
+                f"</span></span>"
+            )
+    return " ".join(parts)
+
+
+@lru_cache(maxsize=8)
+def _fallback_notes(lang: str) -> tuple[str, ...]:
+    from assistant.prompts import load_generation_prompts
+
+    try:
+        p = load_generation_prompts(lang)
+    except (OSError, KeyError, ValueError):
+        return ()
+    return (p.fallback_timeout, p.fallback_error, p.fallback_unsupported)
+
+
+_FIRST_SENTENCE = re.compile(r"^(.+?[.!?])\s+(?=\S)", re.S)
+
+
+def split_fallback_note(text: str, answer_lang: str) -> tuple[str, str]:
+    """A fallback answer's text as (note, quoted answer): the core puts the note, which says
+    why the model's answer was not used, in front of the quotes."""
+    for lang in sorted(LANGS, key=lambda x: x != answer_lang):  # the answer's language first
+        for note in _fallback_notes(lang):
+            if note and text.startswith(note):
+                return note, text[len(note):].strip()
+    m = _FIRST_SENTENCE.match(text)  # a note worded differently: its first sentence
+    return (m.group(1), text[m.end():]) if m else ("", text)
 
 
 QUOTE_GAP = " … "  # the core joins non-adjacent sentences of one passage with this
@@ -120,19 +177,62 @@ def cards_html(citations: list[dict[str, Any]], prefix: str, lang: str) -> str:
 
 def answer_html(
     text: str, citations: list[dict[str, Any]], prefix: str, lang: str, final: bool = True,
-    interpreted: str | None = None,
+    interpreted: str | None = None, *, draft: bool = False,
 ) -> str:
     """The answer text with linked markers, followed (once final) by its citation cards.
 
     ``interpreted`` is the standalone question a follow-up was turned into, if different.
+    ``draft`` marks streamed model output that is still to be checked against the sources.
     """
     numbers = {int(c["n"]) for c in citations}
-    body = _text_with_links(text, prefix, numbers)
-    cls = "tillit-answer" + ("" if final else " tillit-streaming")
+    return _answer_block(_text_with_links(text, prefix, numbers), citations, prefix, lang,
+                         final, interpreted, draft=draft and not final)
+
+
+def _answer_block(
+    body: str, citations: list[dict[str, Any]], prefix: str, lang: str, final: bool,
+    interpreted: str | None, *, draft: bool = False, kind: str = "", notice: str = "",
+    footer: str = "",
+) -> str:
+    cls = " ".join(["tillit-answer", *([kind] if kind else []),
+                    *([] if final else ["tillit-streaming"]), *(["tillit-draft"] if draft else [])])
     cards = cards_html(citations, prefix, lang) if final else ""
     note = (f'<div class="tillit-interpreted">{esc(t(lang, "interpreted"))}: '
             f"<em>{esc(interpreted)}</em></div>" if interpreted else "")
-    return f'<div class="{cls}">{note}<div class="tillit-text">{body}</div>{cards}</div>'
+    after = (f'<div class="tillit-draft-note">{esc(t(lang, "draft"))}</div>' if draft
+             else footer)
+    return (f'<div class="{cls}">{note}{notice}<div class="tillit-text">{body}</div>{after}'
+            f"{cards}</div>")
+
+
+def answer_dict_html(
+    answer: dict[str, Any], prefix: str, lang: str, interpreted: str | None = None
+) -> str:
+    """A final answer (``Answer.to_dict()``) as the chat shows it.
+
+    Generated answers are rendered from their checked ``sentences`` (unsupported ones
+    marked) with a footer naming the model; quoted fallbacks show their note as a notice;
+    quoted (extractive) answers are the text with linked markers.
+    """
+    citations = list(answer.get("citations") or [])
+    numbers = {int(c["n"]) for c in citations}
+    text = str(answer.get("answer") or "")
+    sentences = answer.get("sentences") or []
+    if answer.get("mode") == "llm" and sentences:
+        supported = sum(1 for s in sentences if s.get("supported", True))
+        generated = t(lang, "generated").format(
+            model=answer.get("model") or "?", supported=supported, total=len(sentences))
+        footer = f'<div class="tillit-generated">{esc(generated)}</div>'
+        body = sentences_html(sentences, prefix, numbers, lang)
+        return _answer_block(body, citations, prefix, lang, True, interpreted,
+                             kind="tillit-llm", footer=footer)
+    if answer.get("fallback"):
+        note, rest = split_fallback_note(text, str(answer.get("language") or lang))
+        notice = (f'<div class="tillit-fallback" role="note">{esc(note)}</div>' if note
+                  else "")
+        return _answer_block(_text_with_links(rest, prefix, numbers), citations, prefix,
+                             lang, True, interpreted, kind="tillit-quoted", notice=notice)
+    return answer_html(text, citations, prefix, lang, interpreted=interpreted)
 
 
 def message_html(text: str, lang: str, kind: str = "error") -> str:

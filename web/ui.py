@@ -2,6 +2,10 @@
 
 Conversation state lives in ``gr.State`` (one per browser session); nothing is global.
 A turn is ``{"id", "question", "answer": Answer.to_dict() | None, "error": str | None}``.
+
+With a generative backend the streamed pieces are the model's raw tokens, shown as a draft;
+the final ``Answer`` (markers repaired, unsupported sentences marked, or the quoted
+fallback) replaces them.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import gradio as gr  # noqa: E402
 from assistant.errors import TillitError  # noqa: E402
 from assistant.types import Answer  # noqa: E402
 from web.i18n import EXAMPLES, LANGS, STRINGS, from_accept_language, t  # noqa: E402
-from web.render import answer_html, esc, message_html, user_html  # noqa: E402
+from web.render import answer_dict_html, answer_html, esc, message_html, user_html  # noqa: E402
 from web.state import WebState  # noqa: E402
 
 log = logging.getLogger("tillit.web")
@@ -45,8 +49,7 @@ def _turn_messages(turn: Turn, lang: str) -> list[dict[str, str]]:
     elif turn.get("answer"):
         a = turn["answer"]
         if a["answered"]:
-            content = answer_html(a["answer"], a["citations"], turn["id"], lang,
-                                  interpreted=_context(a))
+            content = answer_dict_html(a, turn["id"], lang, interpreted=_context(a))
         else:
             content = message_html(a["answer"] or t(lang, "no_answer"), lang, "refusal")
         msgs.append({"role": "assistant", "content": content})
@@ -77,13 +80,24 @@ def about_markdown(state: WebState, lang: str) -> str:
         f"{esc(str(d.get('title') or ''))}</li>" for d in docs
     )
     created = str(info.get("created_at") or "")[:10]
+    llm = info.get("llm") or {}
+    if llm.get("model"):
+        model = f"<code>{esc(str(llm['model']))}</code>"
+    else:
+        model = esc(t(lang, "about_llm_problem" if llm.get("problem") else "about_llm_none"))
     return (
         f"<div class='tillit-about'><p>{esc(t(lang, 'about_body'))}</p>"
         f"<p><strong>{esc(t(lang, 'about_chapters'))}</strong></p><ul>{chapters}</ul>"
         f"<p>{esc(t(lang, 'about_chunks'))}: <strong>{esc(str(info.get('chunks')))}</strong>"
         f"<br>{esc(t(lang, 'about_embedder'))}: <code>{esc(str(info.get('embedder_id')))}"
-        f"</code><br>{esc(t(lang, 'about_date'))}: {esc(created)}</p></div>"
+        f"</code><br>{esc(t(lang, 'about_llm'))}: {model}"
+        f"<br>{esc(t(lang, 'about_date'))}: {esc(created)}</p></div>"
     )
+
+
+def generative(state: WebState) -> bool:
+    """Does the assistant answer with a language model (streaming its raw tokens)?"""
+    return bool((state.info.get("llm") or {}).get("model"))
 
 
 def build_ui(state: WebState) -> gr.Blocks:
@@ -126,18 +140,25 @@ def build_ui(state: WebState) -> gr.Blocks:
         earlier = earlier[-state.settings.max_history_turns:]
         head = render_chat(conv[:-1], lang)
         user = {"role": "user", "content": user_html(turn["question"])}
+        # Quoted answers come all at once and are paced by ``delay``; a model's tokens come
+        # at its own pace and are shown (as a draft) at most once per ``delay``.
+        draft = generative(state)
         try:
             if state.assistant is None:
                 raise state.error or RuntimeError("no index")
             text = ""
+            shown = 0.0
             for piece in state.assistant.stream(turn["question"], earlier):
                 if isinstance(piece, Answer):
                     turn["answer"] = piece.to_dict()
                     break
                 text += piece
-                partial = answer_html(text, [], turn["id"], lang, final=False)
+                if draft and time.monotonic() - shown < delay:
+                    continue
+                partial = answer_html(text, [], turn["id"], lang, final=False, draft=draft)
                 yield [*head, user, {"role": "assistant", "content": partial}], conv
-                if delay:
+                shown = time.monotonic()
+                if delay and not draft:
                     time.sleep(delay)
         except TillitError as exc:
             turn["error"] = exc.message(lang) if exc.user_error else t(lang, "error")

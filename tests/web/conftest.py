@@ -1,7 +1,9 @@
-"""Fixtures for the web tests: one real index per session, live uvicorn servers, Chromium."""
+"""Fixtures for the web tests: one real index per session, live uvicorn servers, Chromium,
+and assistants over that index whose answers a fake LangChain chat model writes."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,9 +12,11 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import pytest  # noqa: E402
+from langchain_core.language_models import BaseChatModel  # noqa: E402
 
 from assistant.core import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from tests.web.llm_fakes import LLM_MODEL, LLM_REPLY, PacedFakeChat, UnreachableChat  # noqa: E402
 from web.live import LiveServer  # noqa: E402
 from web.settings import WebSettings  # noqa: E402
 
@@ -49,6 +53,32 @@ def assistant(index_settings: Settings) -> Assistant:
     a = build_assistant(index_settings)
     warm_up(a)
     return a
+
+
+@pytest.fixture(scope="session")
+def llm_assistant(
+    index_settings: Settings, assistant: Assistant
+) -> Callable[..., Assistant]:
+    """``llm_assistant(reply=LLM_REPLY, pause=0.0)`` → an assistant over the session's index
+    (and embedder) whose fake model always streams ``reply``; ``reply=None``: the model is
+    unreachable. Built once per (reply, pause)."""
+    from assistant.factory import build_assistant
+    from assistant.generate import ChatBackend
+
+    built: dict[tuple[str | None, float], Assistant] = {}
+
+    def make(reply: str | None = LLM_REPLY, pause: float = 0.0) -> Assistant:
+        if (reply, pause) not in built:
+            model: BaseChatModel = (
+                UnreachableChat() if reply is None
+                else PacedFakeChat(messages=itertools.cycle([reply]), pause=pause)
+            )
+            backend = ChatBackend(model, LLM_MODEL, lambda t: len(t) // 4, 4096)
+            built[(reply, pause)] = build_assistant(
+                index_settings, assistant.retriever.embedder, chat=backend)
+        return built[(reply, pause)]
+
+    return make
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.web.llm_fakes import LLM_MODEL, SUPPORTED, UNSUPPORTED
 from web.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -324,3 +325,101 @@ def test_gradio_web_component_from_an_allowed_origin(
         assert answer.locator("details.tillit-card").count() >= 1
     finally:
         host.stop()
+
+
+WATCH_DRAFTS = """root => {
+  window.__drafts = [];
+  new MutationObserver(() => {
+    const s = root.querySelector('.tillit-draft .tillit-text, .tw-draft');
+    if (s) { window.__drafts.push(s.textContent); }
+  }).observe(root, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def decoration(locator: Any) -> str:
+    return str(locator.evaluate("e => getComputedStyle(e).textDecorationLine + ' ' + "
+                                "getComputedStyle(e).textDecorationStyle"))
+
+
+def test_generated_answer_streams_then_marks_the_unsupported_sentence(
+    browser: Any, start_server: Any, settings: Any, llm_assistant: Any
+) -> None:
+    server = start_server(settings, llm_assistant(pause=0.05), stream_delay_ms=0)
+    page, watch = open_chat(browser("sv-SE"), server.url)
+    page.evaluate_handle("() => document.body").evaluate(WATCH_DRAFTS)
+    answer = ask(page, SV_Q)
+    # while streaming: the model's raw tokens, as a draft; then the checked answer instead
+    drafts = page.evaluate("window.__drafts")
+    assert any(f"{SUPPORTED} [1]. Huvudstaden" in d for d in drafts), drafts
+    assert page.locator("#tillit-chat .tillit-draft").count() == 0
+    assert f"{SUPPORTED}. [1]" in answer.locator(".tillit-text").inner_text()
+    unsupported = answer.locator(".tillit-unsupported")
+    assert unsupported.count() == 1
+    assert UNSUPPORTED in unsupported.inner_text()
+    assert "(ej belagt i källorna)" in unsupported.inner_text()
+    assert (unsupported.get_attribute("title") or "").startswith("Den här meningen kunde inte")
+    assert decoration(unsupported.locator(".tillit-claim")) == "underline dotted"
+    supported = answer.locator(".tillit-sentence:not(.tillit-unsupported)")
+    assert supported.count() == 1 and SUPPORTED in supported.inner_text()
+    assert "belagt" not in supported.inner_text() and supported.get_attribute("title") is None
+    assert decoration(supported.locator(".tillit-claim")).startswith("none")
+    assert f"språkmodellen {LLM_MODEL}" in answer.locator(".tillit-generated").inner_text()
+    cards = answer.locator("details.tillit-card")
+    refs = answer.locator("a.tillit-ref")
+    assert cards.count() == 2 and refs.count() == 2
+    assert {refs.nth(i).get_attribute("href") for i in range(2)} == {
+        "#" + str(cards.nth(i).get_attribute("id")) for i in range(2)}
+    # the label follows the interface language
+    page.locator("#tillit-lang label", has_text="English").click()
+    page.wait_for_function("() => document.querySelector('#tillit-chat .tillit-unsupported')"
+                           "?.innerText.includes('not supported by the sources')")
+    assert "checked against the sources" in page.locator(
+        "#tillit-chat .tillit-generated").inner_text()
+    watch.clean()
+
+    # the widget streams the draft too, then shows the checked answer the same way
+    widget = browser("sv-SE").new_page()
+    wwatch = Watch(widget, server.url)
+    widget.goto(server.url + "/widget-demo", wait_until="load")
+    widget.locator(".tw-bubble").click()
+    widget.evaluate_handle("() => document.querySelector('#tillit-widget').shadowRoot"
+                           ).evaluate(WATCH_DRAFTS)
+    widget.fill(".tw-input", SV_Q)
+    widget.click(".tw-send")
+    widget.wait_for_selector(".tw-card")
+    drafts = widget.evaluate("window.__drafts")
+    assert any(f"{SUPPORTED} [1]. Huvudstaden" in d for d in drafts), drafts
+    bot = widget.locator(".tw-bot").last
+    assert bot.locator(".tw-draft").count() == 0
+    assert bot.locator(".tw-unsupported").count() == 1
+    assert UNSUPPORTED in bot.locator(".tw-unsupported").inner_text()
+    assert "(ej belagt i källorna)" in bot.locator(".tw-unsupported").inner_text()
+    assert decoration(bot.locator(".tw-unsupported .tw-claim")) == "underline dotted"
+    ok = bot.locator(".tw-sentence:not(.tw-unsupported)")
+    assert ok.count() == 1 and SUPPORTED in ok.inner_text() and "belagt" not in ok.inner_text()
+    assert LLM_MODEL in bot.locator(".tw-generated").inner_text()
+    assert bot.locator("a.tw-ref").count() == 2 and bot.locator(".tw-card").count() == 2
+    wwatch.clean()
+
+
+def test_fallback_answer_shows_its_note_apart_from_the_quotes(
+    browser: Any, start_server: Any, settings: Any, llm_assistant: Any
+) -> None:
+    server = start_server(settings, llm_assistant(None))
+    page, watch = open_chat(browser("sv-SE"), server.url)
+    answer = ask(page, SV_Q)
+    assert answer.locator(".tillit-fallback").inner_text().startswith(
+        "Språkmodellen gick inte att nå")
+    assert answer.locator(".tillit-text").inner_text().startswith("Enligt antologin")
+    assert answer.locator("details.tillit-card").count() >= 1
+    assert answer.locator(".tillit-unsupported, .tillit-generated").count() == 0
+    watch.clean()
+    widget = browser("sv-SE").new_page()
+    widget.goto(server.url + "/widget-demo", wait_until="load")
+    widget.locator(".tw-bubble").click()
+    widget.fill(".tw-input", SV_Q)
+    widget.click(".tw-send")
+    widget.wait_for_selector(".tw-card")
+    bot = widget.locator(".tw-bot").last
+    assert bot.locator(".tw-fallback").inner_text().startswith("Språkmodellen gick inte att nå")
+    assert bot.locator(".tw-text").inner_text().startswith("Enligt antologin")

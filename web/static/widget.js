@@ -5,8 +5,10 @@
  *   data-mode ("bubble" (default) | "inline": fill data-target or the body),
  *   data-target (CSS selector of the element to fill in inline mode),
  *   data-position ("right" (default) | "left"), data-title (panel title).
- * Talks only to the server it was loaded from (POST /api/ask). Everything from the
- * server or the user is rendered with textContent, never as HTML.
+ * Talks only to the server it was loaded from (POST /api/ask/stream: server-sent events).
+ * Streamed pieces are shown as a draft; the final answer replaces them (a language model's
+ * raw tokens may carry wrong markers or claims the sources do not support). Everything from
+ * the server or the user is rendered with textContent, never as HTML.
  */
 (function () {
   "use strict";
@@ -30,7 +32,12 @@
       intro: "Ställ en fråga om antologin Styra och leda med tillit (SOU 2018:38). " +
         "Svaren citerar boken.",
       clear: "Nytt samtal", ch: "kap.", sec: "avsnitt", p: "s.",
-      followUp: "Uppfattad som uppföljning av"
+      followUp: "Uppfattad som uppföljning av",
+      unsupported: "ej belagt i källorna",
+      unsupportedHint: "Den här meningen kunde inte beläggas i de citerade styckena: " +
+        "läs källan innan du litar på den.",
+      generated: "Formulerat av språkmodellen {model}; varje mening är kontrollerad mot " +
+        "källorna ({supported} av {total} belagda)."
     },
     en: {
       title: "Ask the anthology about trust", open: "Ask about trust", close: "Close",
@@ -39,7 +46,12 @@
       intro: "Ask a question about the anthology Styra och leda med tillit " +
         "(SOU 2018:38). Answers quote the book.",
       clear: "New conversation", ch: "ch.", sec: "section", p: "p.",
-      followUp: "Understood as a follow-up to"
+      followUp: "Understood as a follow-up to",
+      unsupported: "not supported by the sources",
+      unsupportedHint: "This sentence could not be supported by the cited passages: " +
+        "read the source before relying on it.",
+      generated: "Written by the language model {model}; every sentence was checked " +
+        "against the sources ({supported} of {total} supported)."
     }
   }[lang];
 
@@ -152,6 +164,47 @@
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
 
+  // Marker [n]: a link to its card when the answer cites n, else plain text.
+  function ref(id, n, numbers) {
+    if (!numbers[n]) { return document.createTextNode("[" + n + "]"); }
+    var a = el("a", "tw-ref", "[" + n + "]");
+    a.href = "#" + id + "-" + n;
+    a.setAttribute("data-n", String(n));
+    return a;
+  }
+
+  function appendWithRefs(parent, s, id, numbers) {
+    var re = /\[(\d{1,3})\]/g;
+    var pos = 0;
+    var m;
+    while ((m = re.exec(s)) !== null) {
+      parent.appendChild(document.createTextNode(s.slice(pos, m.index)));
+      parent.appendChild(ref(id, m[1], numbers));
+      pos = m.index + m[0].length;
+    }
+    parent.appendChild(document.createTextNode(s.slice(pos)));
+  }
+
+  // A generated answer sentence by sentence; unsupported sentences are marked.
+  function appendSentences(parent, sentences, id, numbers) {
+    sentences.forEach(function (st, i) {
+      if (i) { parent.appendChild(document.createTextNode(" ")); }
+      var span = el("span", "tw-sentence");
+      span.appendChild(el("span", "tw-claim", st.text || ""));
+      (st.n || []).forEach(function (n, j) {
+        if (!j) { span.appendChild(document.createTextNode(" ")); }
+        span.appendChild(ref(id, n, numbers));
+      });
+      if (st.supported === false) {
+        span.classList.add("tw-unsupported");
+        span.title = T.unsupportedHint;
+        span.appendChild(document.createTextNode(" "));
+        span.appendChild(el("span", "tw-unsupported-label", "(" + T.unsupported + ")"));
+      }
+      parent.appendChild(span);
+    });
+  }
+
   function renderAnswer(box, ans) {
     var id = "tw-a" + (++counter);
     var q = ans.question || "";
@@ -161,26 +214,28 @@
       box.appendChild(el("div", "tw-context", T.followUp + ": " + ctx));
     }
     var text = el("p", "tw-text");
-    var re = /\[(\d{1,3})\]/g;
     var s = ans.answer || "";
-    var pos = 0;
-    var m;
     var numbers = {};
     (ans.citations || []).forEach(function (c) { numbers[c.n] = true; });
-    while ((m = re.exec(s)) !== null) {
-      text.appendChild(document.createTextNode(s.slice(pos, m.index)));
-      if (numbers[m[1]]) {
-        var ref = el("a", "tw-ref", "[" + m[1] + "]");
-        ref.href = "#" + id + "-" + m[1];
-        ref.setAttribute("data-n", m[1]);
-        text.appendChild(ref);
-      } else {
-        text.appendChild(document.createTextNode(m[0]));
+    var sentences = ans.sentences || [];
+    if (ans.answered && ans.mode === "llm" && sentences.length) {
+      appendSentences(text, sentences, id, numbers);
+    } else {
+      if (ans.answered && ans.fallback) {  // the note (why no generated answer) comes first
+        var m = /^(.+?[.!?])\s+(?=\S)/.exec(s);
+        if (m) {
+          box.appendChild(el("div", "tw-fallback", m[1]));
+          s = s.slice(m[0].length);
+        }
       }
-      pos = m.index + m[0].length;
+      appendWithRefs(text, s, id, numbers);
     }
-    text.appendChild(document.createTextNode(s.slice(pos)));
     box.appendChild(text);
+    if (ans.answered && ans.mode === "llm" && sentences.length) {
+      var ok = sentences.filter(function (st) { return st.supported !== false; }).length;
+      box.appendChild(el("div", "tw-generated", T.generated.replace("{model}", ans.model || "?")
+        .replace("{supported}", String(ok)).replace("{total}", String(sentences.length))));
+    }
     if (!ans.answered) { box.classList.add("tw-refusal"); }
     var cits = ans.citations || [];
     if (cits.length) {
@@ -220,6 +275,29 @@
     });
   }
 
+  // Server-sent events in `buf`: handles the complete ones, returns the incomplete rest.
+  function readEvents(buf, onEvent) {
+    var blocks = buf.replace(/\r\n/g, "\n").split("\n\n");
+    var rest = blocks.pop();
+    blocks.forEach(function (block) {
+      var name = "message";
+      var lines = [];
+      block.split("\n").forEach(function (line) {
+        if (line.indexOf("event:") === 0) { name = line.slice(6).trim(); }
+        else if (line.indexOf("data:") === 0) { lines.push(line.slice(5).replace(/^ /, "")); }
+      });
+      if (!lines.length) { return; }
+      var body;
+      try { body = JSON.parse(lines.join("\n")); } catch (e) { return; }
+      onEvent(name, body);
+    });
+    return rest;
+  }
+
+  function errorText(body) {
+    return body && typeof body.error === "string" ? body.error : T.error;
+  }
+
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     var question = input.value.trim();
@@ -231,31 +309,76 @@
     log.appendChild(box);
     scrollDown();
     send.disabled = true;
-    fetch(new URL("api/ask", base).href, {
+    var streamed = "";
+    var draft = null;
+    var done = false;
+
+    function fail(message) {
+      if (done) { return; }
+      done = true;
+      box.textContent = "";
+      box.classList.remove("tw-pending", "tw-streaming");
+      box.classList.add("tw-error");
+      box.textContent = message;
+    }
+
+    function onEvent(name, body) {
+      if (done) { return; }
+      if (name === "delta" && typeof body.text === "string") {
+        // a draft: the final answer replaces it
+        streamed += body.text;
+        if (!draft) {
+          box.textContent = "";
+          box.classList.add("tw-streaming");
+          draft = el("p", "tw-text tw-draft");
+          box.appendChild(draft);
+        }
+        draft.textContent = streamed;
+        scrollDown();
+      } else if (name === "answer") {
+        done = true;
+        box.textContent = "";
+        box.classList.remove("tw-pending", "tw-streaming");
+        renderAnswer(box, body);
+        history.push(question);
+        log.scrollTop = asked.offsetTop - 8;  // show the question and the top of its answer
+      } else if (name === "error") {
+        fail(errorText(body));
+      }
+    }
+
+    fetch(new URL("api/ask/stream", base).href, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "Accept-Language": lang },
+      headers: { "Content-Type": "application/json", "Accept-Language": lang,
+                 "Accept": "text/event-stream" },
       body: JSON.stringify({ question: question, history: history.slice(-MAX_HISTORY) })
     }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (body) {
-        return { ok: r.ok, body: body };
-      });
-    }).then(function (res) {
-      box.textContent = "";
-      box.classList.remove("tw-pending");
-      if (!res.ok) {
-        box.classList.add("tw-error");
-        box.textContent = (res.body && typeof res.body.error === "string") ? res.body.error
-          : T.error;
-        return;
+      if (!r.ok) {
+        return r.json().catch(function () { return {}; }).then(function (body) {
+          fail(errorText(body));
+        });
       }
-      renderAnswer(box, res.body);
-      history.push(question);
-      log.scrollTop = asked.offsetTop - 8;  // show the question and the top of its answer
+      if (!r.body || !r.body.getReader) {
+        return r.text().then(function (all) { readEvents(all + "\n\n", onEvent); });
+      }
+      var reader = r.body.getReader();
+      var decoder = new TextDecoder();
+      var buf = "";
+      function pump() {
+        return reader.read().then(function (chunk) {
+          if (chunk.done) {
+            readEvents(buf + decoder.decode() + "\n\n", onEvent);
+            return;
+          }
+          buf = readEvents(buf + decoder.decode(chunk.value, { stream: true }), onEvent);
+          return pump();
+        });
+      }
+      return pump();
     }).catch(function () {
-      box.classList.remove("tw-pending");
-      box.classList.add("tw-error");
-      box.textContent = T.error;
+      fail(T.error);
     }).then(function () {
+      fail(T.error);  // the stream ended without an answer (no-op after one)
       send.disabled = false;
       if (box.classList.contains("tw-error")) { scrollDown(); }
     });

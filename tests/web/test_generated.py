@@ -1,0 +1,172 @@
+"""Generated answers through the HTTP API, with a fake LangChain chat model over the real
+index: checked sentences in the JSON, the SSE stream's final answer replacing the raw tokens,
+the quoted fallback when the model fails, and the model in /api/health."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from assistant.core import Assistant
+from assistant.settings import Settings
+from tests.web.llm_fakes import LLM_MODEL, SUPPORTED, UNSUPPORTED
+from web.live import LiveServer
+
+SV_Q = "Vad är tillitsbaserad styrning?"
+# The model cites passage [9] of five: the checker repairs the marker.
+BAD_MARKER_REPLY = f"{SUPPORTED} [9]. {UNSUPPORTED} [2]."
+
+
+def read_events(r: httpx.Response) -> list[tuple[str, dict[str, Any]]]:
+    events: list[tuple[str, dict[str, Any]]] = []
+    event = ""
+    for line in r.iter_lines():
+        if line.startswith("event: "):
+            event = line[7:]
+        elif line.startswith("data: "):
+            events.append((event, json.loads(line[6:])))
+    return events
+
+
+def markers(text: str) -> set[int]:
+    return {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+
+
+@pytest.fixture
+def llm_client(
+    start_server: Any, settings: Settings, llm_assistant: Callable[..., Assistant]
+) -> Iterator[httpx.Client]:
+    server = start_server(settings, llm_assistant())
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        yield c
+
+
+def test_generated_answer_has_checked_sentences(llm_client: httpx.Client) -> None:
+    r = llm_client.post("/api/ask", json={"question": SV_Q})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["mode"], body["model"], body["fallback"]) == ("llm", LLM_MODEL, None)
+    assert body["answered"] is True and body["language"] == "sv"
+    sentences = body["sentences"]
+    assert [s["supported"] for s in sentences] == [True, False]
+    assert sentences[0]["text"].startswith(SUPPORTED)
+    assert sentences[1]["text"].startswith(UNSUPPORTED)
+    cited = {c["n"] for c in body["citations"]}
+    assert cited == {1, 2}
+    for s in sentences:
+        assert s["n"] and set(s["n"]) <= cited  # every number points at a citation
+        assert 0.0 <= s["support"] <= 1.0
+    assert markers(body["answer"]) == cited
+    # the unsupported sentence carries the label in the text too; the supported one not
+    assert re.search(r"Paris\. \[2\] \(ej belagt i källorna\)$", body["answer"])
+    assert body["answer"].count("ej belagt") == 1
+    assert body["checks"]["sentences"] == 2 and body["checks"]["unsupported"] == 1
+    for c in body["citations"]:
+        assert c["chunk_id"] and c["text"]
+
+
+def test_stream_ends_with_the_checked_answer_that_replaces_the_tokens(
+    start_server: Any, settings: Settings, llm_assistant: Callable[..., Assistant]
+) -> None:
+    server = start_server(settings, llm_assistant(BAD_MARKER_REPLY))
+    with httpx.Client(base_url=server.url, timeout=60) as c, \
+            c.stream("POST", "/api/ask/stream", json={"question": SV_Q}) as r:
+        assert r.status_code == 200
+        events = read_events(r)
+    kinds = [e for e, _ in events]
+    assert kinds[-2:] == ["answer", "done"] and set(kinds[:-2]) == {"delta"}
+    raw = "".join(d["text"] for e, d in events if e == "delta")
+    assert raw == BAD_MARKER_REPLY  # the model's tokens, wrong marker and all
+    final = events[-2][1]
+    assert final["mode"] == "llm" and final["fallback"] is None
+    assert final["answer"] != raw and "[9]" not in final["answer"]
+    cited = {c["n"] for c in final["citations"]}
+    assert markers(final["answer"]) == cited and cited
+    assert all(s["n"] and set(s["n"]) <= cited for s in final["sentences"])
+    assert final["checks"]["markers_out_of_range"] == 1
+    assert [s["supported"] for s in final["sentences"]] == [True, False]
+
+
+def test_unreachable_model_falls_back_to_quotes(
+    start_server: Any, settings: Settings, llm_assistant: Callable[..., Assistant]
+) -> None:
+    server = start_server(settings, llm_assistant(None))
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        r = c.post("/api/ask", json={"question": SV_Q})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        with c.stream("POST", "/api/ask/stream", json={"question": SV_Q}) as s:
+            assert s.status_code == 200
+            events = read_events(s)
+    assert (body["fallback"], body["mode"], body["answered"]) == ("error", "extractive", True)
+    assert body["answer"].startswith("Språkmodellen gick inte att nå")
+    assert "Enligt antologin" in body["answer"]
+    cited = {c["n"] for c in body["citations"]}
+    assert cited and markers(body["answer"]) == cited
+    assert body["sentences"] and all(s["supported"] for s in body["sentences"])
+    assert [e for e, _ in events][-2:] == ["answer", "done"]
+    assert events[-2][1]["fallback"] == "error" and events[-2][1]["citations"]
+
+
+def test_health_names_the_model_or_the_problem(
+    start_server: Any, settings: Settings, llm_assistant: Callable[..., Assistant],
+    assistant: Assistant, index_settings: Settings, tmp_path: Path,
+) -> None:
+    from assistant.factory import build_assistant
+
+    missing = Settings(data_dir=index_settings.data_dir, show_progress=False, llm="llamacpp",
+                       llm_model_path=tmp_path / "missing.gguf")
+    broken = build_assistant(missing, assistant.retriever.embedder)
+    cases = [(llm_assistant(), LLM_MODEL, False), (assistant, None, False), (broken, None, True)]
+    for a, model, problem in cases:
+        server = start_server(settings, a)
+        body = httpx.get(server.url + "/api/health", timeout=30).json()
+        assert body["status"] == "ok"
+        assert body["llm"]["model"] == model
+        assert bool(body["llm"]["problem"]) is problem, body["llm"]
+    # and the quoted answers still work without the model that could not be loaded
+    assert broken.answer(SV_Q).mode == "extractive"
+
+
+def test_stream_holds_an_answer_slot_without_blocking_the_server(
+    start_server: Any, settings: Settings, llm_assistant: Callable[..., Assistant]
+) -> None:
+    """While a model streams, the answer slot stays taken (the gate counts it) and other
+    requests are served (the tokens are awaited off the event loop)."""
+    server: LiveServer = start_server(settings, llm_assistant(pause=0.15))
+    gate = server.server.config.app.state.tillit.gate
+    seen: dict[str, Any] = {}
+
+    def probe() -> None:
+        seen["running"] = gate.running
+        t0 = time.perf_counter()
+        seen["health"] = httpx.get(server.url + "/api/health", timeout=30).status_code
+        seen["health_s"] = time.perf_counter() - t0
+
+    with httpx.Client(base_url=server.url, timeout=60) as c, \
+            c.stream("POST", "/api/ask/stream", json={"question": SV_Q}) as r:
+        events: list[str] = []
+        event = ""
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+                events.append(event)
+                if event == "delta" and events.count("delta") == 2:
+                    t = threading.Thread(target=probe)
+                    t.start()
+                    t.join()
+    assert events[-2:] == ["answer", "done"]
+    assert seen["running"] == 1
+    assert seen["health"] == 200 and seen["health_s"] < 1.0  # ~20 tokens × 0.15 s remain
+    deadline = time.monotonic() + 5
+    while gate.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gate.running == 0
