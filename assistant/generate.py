@@ -15,15 +15,21 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from assistant.errors import TillitError
 from assistant.prompts import GenerationPrompts
 from assistant.verify import strip_markers
 
 
-class GenerationFailed(Exception):
+class GenerationFailed(TillitError):
     """The model failed, timed out or could not be reached; ``reason`` says which."""
 
+    exit_code = 4
+    user_error = False
+
     def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
+        what = f"{reason}: {detail}" if detail else reason
+        super().__init__(f"The language model failed ({what}).",
+                         f"Språkmodellen misslyckades ({what}).")
         self.reason = reason
         self.detail = detail
 

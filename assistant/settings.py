@@ -108,7 +108,7 @@ class Settings(BaseSettings):
         description="The model's context window in tokens; prompts are cut to fit it.",
     )
     llm_max_tokens: int = Field(
-        default=300, ge=16, le=4096, description="Most tokens in a generated answer."
+        default=220, ge=16, le=4096, description="Most tokens in a generated answer."
     )
     llm_temperature: float = Field(
         default=0.1, ge=0.0, le=2.0, description="Sampling temperature of generated answers."
