@@ -270,7 +270,8 @@ class Assistant:
         chosen = select_sentences(scored, self.max_sentences)
         text, answer.citations = compose(retrieval, chosen, template)
         answer.sentences = quoted_sentences(chosen, answer.citations, retrieval)
-        answer.text = f"{prompts.fallback_note(reason)} {text}"
+        answer.note = prompts.fallback_note(reason)
+        answer.text = f"{answer.note} {text}"
         answer.fallback, answer.mode = reason, "extractive"
 
     def info(self) -> dict[str, Any]:

@@ -62,6 +62,7 @@ class Answer:
     confidence: float = 0.0
     sentences: list[AnswerSentence] = field(default_factory=list)
     fallback: str | None = None
+    note: str | None = None
     model: str = ""
     checks: dict[str, int] = field(default_factory=dict)
 
@@ -92,6 +93,7 @@ class Answer:
                 for s in self.sentences
             ],
             "fallback": self.fallback,
+            "note": self.note,
             "model": self.model,
             "checks": dict(self.checks),
         }

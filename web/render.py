@@ -227,7 +227,11 @@ def answer_dict_html(
         return _answer_block(body, citations, prefix, lang, True, interpreted,
                              kind="tillit-llm", footer=footer)
     if answer.get("fallback"):
-        note, rest = split_fallback_note(text, str(answer.get("language") or lang))
+        given = answer.get("note")
+        if isinstance(given, str) and given and text.startswith(given):
+            note, rest = given, text[len(given):].strip()
+        else:
+            note, rest = split_fallback_note(text, str(answer.get("language") or lang))
         notice = (f'<div class="tillit-fallback" role="note">{esc(note)}</div>' if note
                   else "")
         return _answer_block(_text_with_links(rest, prefix, numbers), citations, prefix,

@@ -43,7 +43,9 @@ class WebSettings(BaseSettings):
     )
     stream_delay_ms: int = Field(
         default=25, ge=0, le=1000,
-        description="Pause between streamed pieces in the chat UI, so the text visibly streams.",
+        description="Pause between streamed pieces of quoted answers in the chat UI, so the "
+        "text visibly streams; with a language model, the shortest interval between updates "
+        "of its draft.",
     )
     concurrency: int = Field(
         default=4, ge=1, le=64, description="Chat answers computed at once by the UI queue."

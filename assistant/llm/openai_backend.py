@@ -22,6 +22,9 @@ def openai_backend(settings: Settings) -> ChatBackend:
         api_key=settings.llm_api_key,
         temperature=settings.llm_temperature,
         max_completion_tokens=settings.llm_max_tokens,
+        # Servers that predate 'max_completion_tokens' (llama.cpp's among them) ignore it
+        # and would generate to the end of the window.
+        extra_body={"max_tokens": settings.llm_max_tokens},
         timeout=settings.llm_timeout_s,
         max_retries=0,
         streaming=True,

@@ -170,3 +170,34 @@ def test_stream_holds_an_answer_slot_without_blocking_the_server(
     while gate.running and time.monotonic() < deadline:
         time.sleep(0.05)
     assert gate.running == 0
+
+
+class _FailsMidway:
+    """An assistant whose answer fails after the first streamed token."""
+
+    def info(self) -> dict[str, Any]:
+        return {"chunks": 1, "embedder_id": "x", "documents": {}}
+
+    def stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        yield "Tillit "
+        raise RuntimeError("boom in /secret/path/file.py")
+
+
+def test_failure_after_the_stream_started_is_an_error_event(
+    start_server: Any, settings: Settings
+) -> None:
+    server: LiveServer = start_server(settings, _FailsMidway())
+    with httpx.Client(base_url=server.url, timeout=30) as c, \
+            c.stream("POST", "/api/ask/stream", json={"question": SV_Q},
+                     headers={"Accept-Language": "en"}) as r:
+        assert r.status_code == 200
+        events = read_events(r)
+    assert events == [
+        ("delta", {"text": "Tillit "}),
+        ("error", {"error": "An internal error occurred. Please try again later.",
+                   "kind": "InternalError", "status": 500}),
+        ("done", {}),
+    ]
+    assert server.server.config.app.state.tillit.gate.running == 0
+    body = httpx.get(server.url + "/api/health", timeout=30).json()
+    assert body["llm"] == {"model": None, "problem": None}

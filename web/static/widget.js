@@ -222,10 +222,11 @@
       appendSentences(text, sentences, id, numbers);
     } else {
       if (ans.answered && ans.fallback) {  // the note (why no generated answer) comes first
-        var m = /^(.+?[.!?])\s+(?=\S)/.exec(s);
+        var m = (ans.note && s.indexOf(ans.note) === 0) ? [ans.note, ans.note]
+          : /^(.+?[.!?])\s+(?=\S)/.exec(s);
         if (m) {
           box.appendChild(el("div", "tw-fallback", m[1]));
-          s = s.slice(m[0].length);
+          s = s.slice(m[0].length).replace(/^\s+/, "");
         }
       }
       appendWithRefs(text, s, id, numbers);
