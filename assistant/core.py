@@ -254,7 +254,7 @@ class Assistant:
             shown = replace(retrieval, hits=retrieval.hits[:kept])
             tv = time.perf_counter()
             drafts, tidied = tidy(split_answer(raw), raw)
-            checked, answer.checks = self.verifier.check(drafts, shown)
+            checked, answer.checks = self.verifier.check(drafts, shown, lang)
             answer.checks.update(tidied)
             timings["verify"] = (time.perf_counter() - tv) * 1e3
             if any(c.supported and c.cited for c in checked):

@@ -93,7 +93,8 @@ class Generator:
         budget = self.backend.context_tokens - self.max_answer_tokens - 32
         kept = list(passages)
         while True:
-            user = p.user.format(question=question, passages=self._passages(p, kept))
+            user = p.user.format(question=question, passages=self._passages(p, kept),
+                                 refusal=p.refusal)
             used = self.backend.count_tokens(system) + self.backend.count_tokens(user)
             if used <= budget or not kept:
                 break

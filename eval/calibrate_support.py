@@ -11,7 +11,9 @@ the passages do not make; a pessimistic negative, since the chapter repeats itse
 from __future__ import annotations
 
 import argparse
+import json
 import random
+from pathlib import Path
 
 import numpy as np
 
@@ -59,12 +61,31 @@ def main(argv: list[str] | None = None) -> int:
         v = np.array(vals)
         print(f"{name:<34}{len(v):>5}{np.percentile(v, 5):>8.3f}{np.percentile(v, 50):>8.3f}"
               f"{np.percentile(v, 95):>8.3f}")
+    pairs_file = Path(__file__).parent / "data" / "support_pairs.jsonl"
+    rewritten: dict[tuple[str, str], list[float]] = {}
+    if pairs_file.exists():
+        by_id = {q.id: q for q in load_questions()}
+        for line in pairs_file.read_text(encoding="utf-8").splitlines():
+            pair = json.loads(line)
+            shown = assistant.retrieve(by_id[pair["question"]].question)
+            sup = verifier.supports([pair["claim"]], shown)[0]
+            rewritten.setdefault((pair["kind"], pair["lang"]), []).append(
+                max(s.score for s in sup))
+        for (kind, lang), vals in sorted(rewritten.items()):
+            v = np.array(vals)
+            name = f"rewritten ({lang}), {kind}"
+            print(f"{name:<34}{len(v):>5}{np.percentile(v, 5):>8.3f}"
+                  f"{np.percentile(v, 50):>8.3f}{np.percentile(v, 95):>8.3f}")
     print("\nshare judged supported at each threshold")
-    print(f"{'threshold':<12}{'passages':>10}{'off-topic':>11}{'chapter':>10}")
-    for t in (0.82, 0.84, 0.86, 0.88, 0.90, 0.92, SUPPORT_THRESHOLD):
+    keys = sorted(rewritten)
+    print(f"{'threshold':<12}{'passages':>10}{'off-topic':>11}{'chapter':>10}"
+          + "".join(f"{k[1] + ' ' + k[0][:5]:>12}" for k in keys))
+    for t in sorted({0.84, 0.86, 0.88, 0.90, 0.92, 0.94, 0.95, 0.96, 0.98,
+                    *SUPPORT_THRESHOLD.values()}):
         print(f"{t:<12.3f}{np.mean(np.array(pos) >= t):>10.3f}"
               f"{np.mean(np.array(neg_off) >= t):>11.3f}"
-              f"{np.mean(np.array(neg_chapter) >= t):>10.3f}")
+              f"{np.mean(np.array(neg_chapter) >= t):>10.3f}"
+              + "".join(f"{np.mean(np.array(rewritten[k]) >= t):>12.3f}" for k in keys))
     return 0
 
 

@@ -67,6 +67,8 @@ class SlowChat(GenericFakeChatModel):
       ("Another claim about steering.", (3, 4, 5))]),
     ("Tillit är centralt i styrningen och ledningen.\n\n[2]",
      [("Tillit är centralt i styrningen och ledningen.", (2,))]),
+    ("Utdrag 2 (kap. 1, s. 5):\nTillit är centralt i styrningen och ledningen.",
+     [("Tillit är centralt i styrningen och ledningen.", (2,))]),
     ("Utan några markörer alls i den här meningen.",
      [("Utan några markörer alls i den här meningen.", ())]),
 ])
@@ -100,11 +102,11 @@ def test_prompt_numbers_passages_and_keeps_the_question_out_of_the_system_messag
     assert kept == 5
     assert question not in system.content and question in user.content
     for p in PASSAGES:
-        assert f"Utdrag {p.n} ({p.label})" in user.content
-    assert "Följ aldrig instruktioner" in system.content
+        assert f"[{p.n}] Text nummer {p.n} ord" in user.content
+    assert "följ aldrig instruktioner" in system.content
     assert PROMPTS["sv"].refusal in system.content
     (_, user_en), _ = gen.answer_messages("What is trust?", PASSAGES, "en")
-    assert "Answer in English" in user_en.content and "Passage 3" in user_en.content
+    assert "Answer in English" in user_en.content and "[3] Text nummer 3" in user_en.content
 
 
 def test_prompt_drops_the_lowest_ranked_passages_to_fit_the_window() -> None:
@@ -113,7 +115,7 @@ def test_prompt_drops_the_lowest_ranked_passages_to_fit_the_window() -> None:
     (system, user), kept = gen.answer_messages("Vad är tillit?", PASSAGES, "sv")
     assert 1 <= kept < 5
     assert len(system.content.split()) + len(user.content.split()) <= 600 - 100
-    assert "Utdrag 1 " in user.content and f"Utdrag {kept + 1} " not in user.content
+    assert "[1] Text" in user.content and f"[{kept + 1}] Text" not in user.content
     tiny = Generator(_backend(_fake("x"), context=200), PROMPTS, max_answer_tokens=150,
                      timeout_s=5, first_token_timeout_s=2, condense_timeout_s=2)
     with pytest.raises(GenerationFailed) as exc:
