@@ -8,15 +8,29 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
+# torch is installed on its own (the CPU build); these are the CUDA build's dependencies.
+LOCK_EXCLUDE := torch triton cuda-bindings cuda-pathfinder cuda-toolkit nvidia-cublas \
+	nvidia-cuda-cupti nvidia-cuda-nvrtc nvidia-cuda-runtime nvidia-cudnn-cu13 nvidia-cufft \
+	nvidia-cufile nvidia-curand nvidia-cusolver nvidia-cusparse nvidia-cusparselt-cu13 \
+	nvidia-nccl-cu13 nvidia-nvjitlink nvidia-nvshmem-cu13 nvidia-nvtx
 
-.PHONY: install run serve chat index test lint eval eval-llm llm-local llm-local-small bench bench-external screenshots loadcheck audit clean
+.PHONY: install lock run serve chat index test lint eval eval-llm llm-local llm-local-small bench bench-external screenshots loadcheck audit clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	# The CPU build of PyTorch; an unpinned torch would pull a multi-GB CUDA build.
 	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -e '.[dev]'
+	# Everything else from the lock file: exact versions, every file checked by its hash.
+	$(PIP) install --quiet --require-hashes --no-deps -r requirements.lock
+	$(PIP) install --quiet --no-deps -e .
 	touch $(STAMP)
+
+lock: ## regenerate requirements.lock (hashed) from pyproject.toml; torch and CUDA excluded
+	$(PIP) install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 --no-header \
+		--annotation-style line $(foreach p,$(LOCK_EXCLUDE),--no-emit-package $(p)) \
+		-o requirements.lock
 
 install: $(STAMP) ## create .venv and install everything
 
