@@ -191,13 +191,15 @@ class Assistant:
         language = detect_language(q, lang)
         template = self.templates[language]
         query, context = condense(q, turns), earlier_context(q, turns)
-        timings: dict[str, float] = {}
+        timings: dict[str, float] = {"prepare": (time.perf_counter() - t0) * 1e3}
+        for_model = q
         if self.generator is not None and context is not None:
             tc = time.perf_counter()
             rewritten = self.generator.condense(q, turns, language)
             timings["condense"] = (time.perf_counter() - tc) * 1e3
-            if rewritten:
-                query = rewritten
+            earlier = self.generator.prompts[language].earlier
+            query = rewritten or query
+            for_model = rewritten or f"{q}\n({earlier}: {context})"
         t1 = time.perf_counter()
         ranking = self.retriever.retrieve(query, max(k or 0, self.top_k), mode, context)
         retrieval = replace(ranking, hits=ranking.hits[: self.top_k])
@@ -211,22 +213,25 @@ class Assistant:
             confidence=ev.score,
         )
         if answered and self.generator is not None:
-            yield from self._generate(answer, retrieval, scored, timings)
+            yield from self._generate(answer, for_model, retrieval, scored, timings, t0)
         elif answered:
             chosen = select_sentences(scored, self.max_sentences)
             answer.text, answer.citations = compose(retrieval, chosen, template)
             answer.sentences = quoted_sentences(chosen, answer.citations, retrieval)
         t3 = time.perf_counter()
-        answer.timings_ms = {"prepare": (t1 - t0) * 1e3, "retrieval": (t2 - t1) * 1e3,
-                             "answer": (t3 - t2) * 1e3, **timings, "total": (t3 - t0) * 1e3}
+        answer.timings_ms = {**timings, "retrieval": (t2 - t1) * 1e3,
+                             "answer": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3}
         yield answer, replace(ranking, hits=ranking.hits[: k or self.top_k])
 
     def _generate(
-        self, answer: Answer, retrieval: Retrieval, scored: list[ScoredSentence],
-        timings: dict[str, float],
+        self, answer: Answer, question: str, retrieval: Retrieval,
+        scored: list[ScoredSentence], timings: dict[str, float], started: float,
     ) -> Iterator[str]:
         """Fill ``answer`` from the generative backend, streaming its tokens; on failure, or
-        when no sentence is supported, fall back to the quoted answer and say why."""
+        when no sentence is supported, fall back to the quoted answer and say why.
+
+        ``question`` is what the model is asked: a follow-up comes standalone or with the
+        earlier questions it leans on; ``started`` is when the request began."""
         assert self.generator is not None and self.verifier is not None
         gen, lang = self.generator, answer.language
         template = self.templates[lang]
@@ -239,11 +244,11 @@ class Assistant:
                 Passage(i, citation_label(h, lang), h.chunk.text)
                 for i, h in enumerate(retrieval.hits, start=1)
             ]
-            messages, kept = gen.answer_messages(answer.question, passages, lang)
+            messages, kept = gen.answer_messages(question, passages, lang)
             pieces: list[str] = []
             for token in gen.stream(messages):
                 if not pieces:
-                    timings["first_token"] = (time.perf_counter() - t0) * 1e3
+                    timings["first_token"] = (time.perf_counter() - started) * 1e3
                 pieces.append(token)
                 yield token
             timings["generation"] = (time.perf_counter() - t0) * 1e3
@@ -267,6 +272,9 @@ class Assistant:
         except GenerationFailed as exc:
             reason = exc.reason if exc.reason in ("timeout", "unsupported") else "error"
             log.warning("generation fell back to quotes: %s", exc)
+        except Exception:  # a failing check must not lose the answer the user waits for
+            reason = "error"
+            log.exception("checking the generated answer failed; falling back to quotes")
         chosen = select_sentences(scored, self.max_sentences)
         text, answer.citations = compose(retrieval, chosen, template)
         answer.sentences = quoted_sentences(chosen, answer.citations, retrieval)

@@ -8,7 +8,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,19 +137,24 @@ class Generator:
         lock = self._lock
 
         def work() -> None:
+            # A serial model busy past our first-token deadline: give up rather than queue.
+            if lock is not None and not lock.acquire(timeout=first_limit):
+                return
             try:
-                with lock if lock is not None else nullcontext():
+                if cancel.is_set():
+                    return
+                for chunk in model.stream(messages):
                     if cancel.is_set():
                         return
-                    for chunk in model.stream(messages):
-                        if cancel.is_set():
-                            return
-                        text = chunk.content if isinstance(chunk.content, str) else chunk.text
-                        if text:
-                            items.put(("token", text))
+                    text = chunk.content if isinstance(chunk.content, str) else chunk.text
+                    if text:
+                        items.put(("token", text))
                 items.put(("done", None))
             except Exception as exc:  # any backend failure becomes a fallback
                 items.put(("error", exc))
+            finally:
+                if lock is not None:
+                    lock.release()
 
         threading.Thread(target=work, daemon=True, name="tillit-generate").start()
         start = time.monotonic()
@@ -162,7 +166,9 @@ class Generator:
                 if not got_first:
                     remaining = min(remaining, start + first_limit - now)
                 try:
-                    kind, value = items.get(timeout=max(remaining, 0.001))
+                    if remaining <= 0:
+                        raise queue.Empty
+                    kind, value = items.get(timeout=remaining)
                 except queue.Empty:
                     what = "first token" if not got_first else "answer"
                     raise GenerationFailed("timeout", f"no {what} in time") from None
@@ -200,7 +206,11 @@ class Generator:
         return line
 
     def is_refusal(self, text: str, lang: str) -> bool:
-        """Did the model say the passages do not answer the question?"""
-        t = strip_markers(text).strip().lower()
-        refusals = {p.refusal.lower().rstrip(".") for p in self.prompts.values()}
-        return any(t.startswith(r[:30]) for r in refusals) or any(r in t for r in refusals)
+        """Does the model's answer open with the refusal sentence (in either language)?
+        A refusal of part of the question after an answer is not a refusal."""
+        def norm(t: str) -> str:
+            t = strip_markers(t).replace("’", "'").replace("`", "'").lower()
+            return re.sub(r"[^\w']+", " ", t).strip()
+
+        opening = norm(text)[:60]
+        return any(opening.startswith(norm(p.refusal)[:30]) for p in self.prompts.values())

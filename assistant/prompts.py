@@ -41,6 +41,7 @@ class GenerationPrompts:
     fallback_timeout: str
     fallback_error: str
     fallback_unsupported: str
+    earlier: str
     unsupported_label: str
 
     def fallback_note(self, reason: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -98,6 +98,12 @@ class Settings(BaseSettings):
         default=SecretStr("not-needed"),
         description="For llm=openai: the API key (local servers usually ignore it).",
     )
+    llm_token_parameter: Literal["max_tokens", "max_completion_tokens"] = Field(
+        default="max_tokens",
+        description="For llm=openai: how the answer's length limit is sent. 'max_tokens' "
+        "works with local servers (llama.cpp, vLLM, Ollama); reasoning models behind "
+        "OpenAI's API need 'max_completion_tokens'.",
+    )
     llm_model_path: Path | None = Field(
         default=None,
         description="For llm=llamacpp: the GGUF file. Unset: the model installed by "
@@ -131,6 +137,15 @@ class Settings(BaseSettings):
         default=None, ge=1,
         description="For llm=llamacpp: CPU threads (unset: all cores).",
     )
+
+    @model_validator(mode="after")
+    def _answer_fits_the_window(self) -> Settings:
+        if self.llm_max_tokens + 256 > self.llm_context_tokens:
+            raise ValueError(
+                f"TILLIT_LLM_MAX_TOKENS ({self.llm_max_tokens}) leaves no room for passages in "
+                f"TILLIT_LLM_CONTEXT_TOKENS ({self.llm_context_tokens})"
+            )
+        return self
 
     @property
     def models_dir(self) -> Path:

@@ -20,19 +20,22 @@ from assistant.language import detect_language
 from assistant.retrieval import Retrieval
 from index.analysis import analyze
 from index.embedders.base import Embedder
-from index.sentences import split_sentences
+from index.sentences import MIN_SENTENCE_CHARS, split_sentences
 from index.served import ServedIndex
 
-# '[1]', '[1, 2]', '[1][2]', '[1–3]', '[Källa 2]', '[passage 3]', '【1】'.
+# '[1]', '[1, 2]', '[1][2]', '[1–3]', '[Källa 2]', '[Källa: 2]', '[passage 3]', '【1】', and
+# in parentheses only with a keyword: '(källa 2)', '(Utdrag 1)'.
+_KEYWORD = r"(?:källa|källor|utdrag|passage|passages|source|sources|ref)\.?\s*:?\s*"
+_NUMBERS = r"(\d{1,2}(?:\s*(?:,|;|och|and|&|-|–)\s*\d{1,2})*)"
 MARKER = re.compile(
-    r"\s*[\[【]\s*(?:(?:källa|källor|utdrag|passage|passages|source|sources|ref)\.?\s*)?"
-    r"(\d{1,2}(?:\s*(?:,|;|och|and|&|-|–)\s*\d{1,2})*)\s*[\]】]",
+    rf"\s*(?:[\[【]\s*(?:{_KEYWORD})?{_NUMBERS}\s*[\]】]|\(\s*{_KEYWORD}{_NUMBERS}\s*\))",
     re.IGNORECASE,
 )
-# A marker (or a marker and a full stop) followed by a capital ends a generated sentence.
+# A marker (or a marker and a full stop) followed by a capital may end a generated sentence.
 _AFTER_MARKER = re.compile(
     r"(?:(?<=[\]】])|(?<=[\]】][.!?]))\s+(?=[\"”“(]?[A-ZÅÄÖÉÜ])"
 )
+_LABEL = re.compile(r"^\s*(?:\*\*)?(?:svar|answer)\s*:\s*(?:\*\*)?\s*", re.IGNORECASE)
 _LEADING = re.compile(r"^(?:\s*[\[【][^\]】]{0,20}[\]】])+\s*")
 # A passage heading echoed by the model ('Utdrag 2 (kap. 1, s. 5):') cites that passage.
 _HEADER = re.compile(
@@ -106,7 +109,7 @@ def _numbers(group: str) -> list[int]:
 
 def markers_in(text: str) -> list[int]:
     """The passage numbers named by the markers in ``text``, in order."""
-    return [n for m in MARKER.finditer(text) for n in _numbers(m.group(1))]
+    return [n for m in MARKER.finditer(text) for n in _numbers(m.group(1) or m.group(2))]
 
 
 def strip_markers(text: str) -> str:
@@ -119,9 +122,9 @@ def split_answer(text: str) -> list[Draft]:
     """The sentences of a generated answer; a marker after a full stop goes with the
     sentence before it ('... tillit. [2] Det ...'), one opening a line with that line."""
     drafts: list[Draft] = []
-    text = _HEADER.sub(lambda m: f"[{m.group(1)}] ", text)
+    text = _HEADER.sub(lambda m: f"[{m.group(1)}] ", text.replace("**", ""))
     for line in re.split(r"\n+", text):
-        line = _BULLET.sub("", line).strip()
+        line = _LABEL.sub("", _BULLET.sub("", line)).strip()
         if not line:
             continue
         first = len(drafts)
@@ -129,8 +132,8 @@ def split_answer(text: str) -> list[Draft]:
         lead = markers_in(opening.group(0)) if opening else []
         if lead and opening:
             line = line[opening.end() :]
-        for segment in _AFTER_MARKER.split(line):
-            _split_segment(segment.strip(), drafts)
+        for segment in _segments(line):
+            _split_segment(segment, drafts)
         if lead and len(drafts) > first:
             d = drafts[first]
             drafts[first] = Draft(d.text, tuple(lead) + d.written)
@@ -138,6 +141,20 @@ def split_answer(text: str) -> list[Draft]:
             d = drafts[-1]
             drafts[-1] = Draft(d.text, d.written + tuple(lead))
     return drafts
+
+
+def _segments(line: str) -> list[str]:
+    """``line`` cut after markers that end a sentence; not after one inside a clause
+    ('According to [1] Hood and Dixon ...'), whose text before it is too short."""
+    out: list[str] = []
+    start = 0
+    for m in _AFTER_MARKER.finditer(line):
+        ended = line[m.start() - 1] in ".!?"
+        if ended or len(strip_markers(line[start : m.start()])) >= MIN_SENTENCE_CHARS:
+            out.append(line[start : m.start()].strip())
+            start = m.end()
+    out.append(line[start:].strip())
+    return [x for x in out if x]
 
 
 def _split_segment(line: str, drafts: list[Draft]) -> None:
@@ -254,8 +271,9 @@ class Verifier:
             else:
                 checks["unsupported"] += 1
                 score = best.score if best else 0.0
-                out.append(Checked(draft.text, valid, False, score,
-                                   {n: by_n[n].quote for n in valid}))
+                # No marker: a number next to it would point to a passage that does not say it.
+                checks["markers_dropped"] += len(valid)
+                out.append(Checked(draft.text, (), False, score))
                 continue
             out.append(Checked(draft.text, cited, True, max(by_n[n].score for n in cited),
                                {n: by_n[n].quote for n in cited}))

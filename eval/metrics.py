@@ -35,6 +35,7 @@ class QuestionResult:
     answer_mode: str = "extractive"
     fallback: str | None = None
     language_match: bool | None = None
+    model_checked: bool = False
     markers_written: int = 0
     markers_supported: int = 0
     sentences: int = 0
@@ -77,19 +78,22 @@ def summarise(results: list[QuestionResult], ks: tuple[int, ...] = (1, 3, 5)) ->
     out["refusal_accuracy"] = _rate(not r.answered for r in un)
     out["over_refusal"] = _rate(not r.answered for r in ans)
     out["pass"] = _rate(r.passed for r in results)
-    answered = [r for r in results if r.answered]
-    written = sum(r.markers_written for r in answered)
+    # Over the answers a model wrote and Tillit checked (kept, or rejected as unsupported);
+    # None for quoted answers, whose markers are right by construction.
+    checked = [r for r in results if r.model_checked]
+    written = sum(r.markers_written for r in checked)
     out["citation_validity"] = (
-        sum(r.markers_supported for r in answered) / written if written else None
+        sum(r.markers_supported for r in checked) / written if written else None
     )
-    sentences = sum(r.sentences for r in answered)
+    sentences = sum(r.sentences for r in checked)
     out["supported_sentences"] = (
-        1 - sum(r.unsupported for r in answered) / sentences if sentences else None
+        1 - sum(r.unsupported for r in checked) / sentences if sentences else None
     )
-    out["language_match"] = _rate(bool(r.language_match) for r in answered
-                                  if r.language_match is not None)
-    out["generated"] = _rate(r.answer_mode == "llm" for r in answered)
-    out["fallback_rate"] = _rate(r.fallback is not None for r in results)
+    out["language_match"] = _rate(bool(r.language_match) for r in results
+                                  if r.answered and r.language_match is not None)
+    reached = [r for r in results if r.answer_mode == "llm" or r.fallback is not None]
+    out["generated"] = _rate(r.answer_mode == "llm" and r.answered for r in reached)
+    out["fallback_rate"] = _rate(r.fallback is not None for r in reached)
     first = [r.first_token_ms for r in results if r.first_token_ms is not None]
     out["first_token_ms_median"] = statistics.median(first) if first else None
     out["first_token_ms_p95"] = percentile(first, 95) if first else None

@@ -37,28 +37,33 @@ def run_question(assistant: Assistant, q: EvalQuestion, mode: Mode, k: int) -> Q
         hit_rank=rank,
         citation_hit=any(contains_any(t, q.source_any) for t in cited_text)
         if q.answerable else None,
-        answer_pass=all_groups_match(answer.text, q.answer_any) if q.answerable else None,
+        answer_pass=all_groups_match(_checked_text(answer), q.answer_any)
+        if q.answerable else None,
         retrieval_ms=answer.timings_ms.get("retrieval", 0.0),
         answer_ms=answer.timings_ms.get("answer", 0.0),
         total_ms=answer.timings_ms.get("total", 0.0),
         confidence=answer.confidence,
         answer_mode=answer.mode,
         fallback=answer.fallback,
-        language_match=answer_language(answer) == q.lang if answer.answered else None,
-        markers_written=_markers(answer, "markers_written"),
-        markers_supported=_markers(answer, "markers_supported"),
-        sentences=len(answer.sentences),
-        unsupported=sum(not s.supported for s in answer.sentences),
+        language_match=_match(answer_language(answer), q.lang) if answer.answered else None,
+        model_checked=bool(answer.checks),
+        markers_written=answer.checks.get("markers_written", 0),
+        markers_supported=answer.checks.get("markers_supported", 0),
+        sentences=answer.checks.get("sentences", 0),
+        unsupported=answer.checks.get("unsupported", 0),
         first_token_ms=answer.timings_ms.get("first_token"),
     )
 
 
-def _markers(answer: Answer, key: str) -> int:
-    """Markers the writer put in the answer (a quoted answer's markers all quote their
-    passage, so they all count as supported)."""
+def _checked_text(answer: Answer) -> str:
+    """What an answer vouches for: a generated answer's supported sentences only."""
     if answer.mode == "llm":
-        return answer.checks.get(key, 0)
-    return sum(len(s.n) for s in answer.sentences)
+        return " ".join(s.text for s in answer.sentences if s.supported)
+    return answer.text
+
+
+def _match(found: str | None, expected: str) -> bool | None:
+    return None if found is None else found == expected
 
 
 def answer_language(answer: Answer) -> str | None:

@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from eval.metrics import QuestionResult, grouped
+
 QUALITY = ["answer_pass", "citation_hit", "refusal_accuracy", "over_refusal",
            "citation_validity", "supported_sentences", "language_match", "fallback_rate"]
 TIMES = ["first_token_ms_median", "total_ms_median", "total_ms_p95"]
@@ -22,9 +24,13 @@ def _label(result: dict[str, Any]) -> str:
 
 
 def _metrics(result: dict[str, Any], group: str = "all") -> dict[str, Any]:
+    """Metrics recomputed from the per-question results (today's definitions)."""
     modes = result["modes"]
     data = modes.get("hybrid", next(iter(modes.values())))
-    return dict(data["metrics"].get(group, {}))
+    fields = set(QuestionResult.__dataclass_fields__)
+    rows = [QuestionResult(**{k: v for k, v in r.items() if k in fields})
+            for r in data["results"]]
+    return dict(grouped(rows).get(group, {}))
 
 
 def _fmt(v: Any, ms: bool = False) -> str:
@@ -62,8 +68,10 @@ def plots(results: list[dict[str, Any]], folder: Path) -> list[str]:
     for i, r in enumerate(results):
         m = _metrics(r)
         ax.bar(x + i * width, [m.get(c) or 0 for c in QUALITY], width, label=labels[i])
+    lower = {"over_refusal", "fallback_rate"}
     ax.set_xticks(x + width * (len(results) - 1) / 2,
-                  [c.replace("_", "\n") for c in QUALITY], fontsize=8)
+                  [c.replace("_", "\n") + ("\n(lower is better)" if c in lower else "")
+                   for c in QUALITY], fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.legend(fontsize=8)
     ax.set_title("Quoted vs generated answers (curated questions)")
@@ -94,7 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     results = [json.loads(p.read_text(encoding="utf-8")) for p in args.results]
     names = plots(results, args.out)
     parts = ["# Quoted vs generated answers", "",
-             "Curated questions (`eval/questions.jsonl`), hybrid retrieval, 2 CPU cores.", "",
+             "Curated questions (`eval/questions.jsonl`), hybrid retrieval, 2 CPU cores. "
+             "Written by `python -m eval.side_by_side`; how to read it: "
+             "[docs/generative.md](../../generative.md). A dash: not applicable (citation "
+             "validity and supported sentences are measured on answers a model wrote).", "",
              "## All questions", "", table(results), ""]
     for group in ("lang:sv", "lang:en"):
         parts += [f"## {group}", "", table(results, group), ""]

@@ -197,7 +197,7 @@ def test_generated_answer_repairs_markers_and_marks_unsupported_sentences(with_c
     cited = {c.n: c for c in a.citations}
     assert set(cited) >= set(good.n)
     assert "samarbete" in cited[good.n[0]].quote
-    assert "Paris" in bad.text and "(ej belagt i källorna)" in a.text
+    assert "Paris" in bad.text and bad.n == () and "Paris och den grundades år 1850. (ej" in a.text
     assert "[9]" not in a.text
     d = a.to_dict()
     assert d["mode"] == "llm" and d["sentences"][1]["supported"] is False
@@ -246,3 +246,50 @@ def test_follow_up_is_condensed_by_the_model(with_chat) -> None:
     _, ans = _final(a, "Och vad mer säger han?", ("Vilka styrprinciper beskriver Adler?",))
     assert ans.standalone_question == "Vilka tre styrprinciper beskriver Adler?"
     assert "condense" in ans.timings_ms
+
+
+def test_refusal_must_open_the_answer_and_curly_apostrophes_count() -> None:
+    gen = _generator(_fake("x"))
+    assert gen.is_refusal("I can’t find an answer to that in the anthology.", "en")
+    assert not gen.is_refusal(
+        "Tillit är en styrprincip [1]. Jag hittar inget svar på det i antologin om resten.",
+        "sv")
+
+
+def test_openai_backend_sends_one_length_limit(tmp_path) -> None:
+    from langchain_core.messages import HumanMessage
+
+    from assistant.llm.openai_backend import openai_backend
+
+    base = {"data_dir": tmp_path, "llm": "openai", "llm_max_tokens": 123}
+    old = openai_backend(Settings(**base)).model._get_request_payload([HumanMessage("x")])
+    assert old.get("extra_body") == {"max_tokens": 123}
+    assert "max_completion_tokens" not in old and "max_tokens" not in old
+    new = openai_backend(Settings(**base, llm_token_parameter="max_completion_tokens"))
+    payload = new.model._get_request_payload([HumanMessage("x")])
+    assert payload["max_completion_tokens"] == 123 and not payload.get("extra_body")
+    assert new.name == "local"  # the server's address is not shown to users
+
+
+def test_a_busy_serial_model_gives_up_at_the_deadline_and_frees_itself() -> None:
+    import threading
+
+    slow = SlowChat(messages=itertools.cycle(["Svar ett [1]."]), delay=0.3)
+    gen = Generator(_backend(slow, serial=True), PROMPTS, max_answer_tokens=100,
+                    timeout_s=10, first_token_timeout_s=0.5, condense_timeout_s=2)
+    messages = gen.answer_messages("Vad?", PASSAGES, "sv")[0]
+    first = threading.Thread(target=lambda: list(gen.stream(messages, 5.0, 10.0)))
+    first.start()
+    time.sleep(0.1)
+    with pytest.raises(GenerationFailed) as exc:  # the first holds the model for ~2 s
+        list(gen.stream(messages))
+    assert exc.value.reason == "timeout"
+    first.join(timeout=10)
+    assert "".join(gen.stream(messages, 5.0, 10.0)) == "Svar ett [1]."
+
+
+def test_settings_refuse_an_answer_longer_than_the_window(tmp_path) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="no room for passages"):
+        Settings(data_dir=tmp_path, llm_max_tokens=4000, llm_context_tokens=4096)

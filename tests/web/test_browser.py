@@ -409,7 +409,7 @@ def test_fallback_answer_shows_its_note_apart_from_the_quotes(
     page, watch = open_chat(browser("sv-SE"), server.url)
     answer = ask(page, SV_Q)
     assert answer.locator(".tillit-fallback").inner_text().startswith(
-        "Språkmodellen gick inte att nå")
+        "Språkmodellen kunde inte svara")
     assert answer.locator(".tillit-text").inner_text().startswith("Enligt antologin")
     assert answer.locator("details.tillit-card").count() >= 1
     assert answer.locator(".tillit-unsupported, .tillit-generated").count() == 0
@@ -421,5 +421,5 @@ def test_fallback_answer_shows_its_note_apart_from_the_quotes(
     widget.click(".tw-send")
     widget.wait_for_selector(".tw-card")
     bot = widget.locator(".tw-bot").last
-    assert bot.locator(".tw-fallback").inner_text().startswith("Språkmodellen gick inte att nå")
+    assert bot.locator(".tw-fallback").inner_text().startswith("Språkmodellen kunde inte svara")
     assert bot.locator(".tw-text").inner_text().startswith("Enligt antologin")

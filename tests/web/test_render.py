@@ -87,7 +87,7 @@ def test_generated_answer_marks_unsupported_sentences() -> None:
 
 
 def test_fallback_note_is_a_notice_and_quoted_answers_look_as_before() -> None:
-    note = "Språkmodellen gick inte att nå, så här är de mest relevanta citaten i stället."
+    note = "Språkmodellen kunde inte svara, så här är de mest relevanta citaten i stället."
     quoted = {**LLM, "mode": "extractive", "fallback": "error", "model": "m",
               "answer": f"{note} Enligt antologin: ”Mitt” [1]",
               "sentences": [{"text": "Mitt", "n": [1], "supported": True, "support": 1.0}]}
