@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from assistant.core import Assistant
-from assistant.errors import IndexMissing, TillitError
+from assistant.errors import IndexMismatch, IndexMissing, TillitError
 from assistant.generate import ChatBackend, Generator
 from assistant.llm import build_chat_backend
 from assistant.prompts import load_answer_template, load_generation_prompts
@@ -17,6 +18,7 @@ from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from assistant.verify import Verifier
 from index.build import BuildReport, build_index
+from index.chunking import CHUNKING_VERSION
 from index.embedders.base import Embedder
 from index.served import open_index
 
@@ -68,6 +70,20 @@ def background_texts() -> list[str]:
     return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
 
 
+def check_index_settings(info: dict[str, Any], settings: Settings) -> None:
+    """Refuse an index built with other chunking than configured (an older version of
+    Tillit, or other TILLIT_CHUNK_* settings): it would be served silently and answer worse."""
+    wanted = {"chunking_version": CHUNKING_VERSION, "chunk_size": settings.chunk_size,
+              "chunk_overlap": settings.chunk_overlap, "chunk_vectors": settings.chunk_vectors}
+    stale = {k: info.get(k) for k, v in wanted.items() if info.get(k) != v}
+    if stale:
+        what = ", ".join(f"{k} {stale[k]} (now {wanted[k]})" for k in stale)
+        raise IndexMismatch(
+            f"The index was built with other settings: {what}. Rebuild it with `tillit index`.",
+            f"Indexet byggdes med andra inställningar: {what}. Bygg om det med `tillit index`.",
+        )
+
+
 def build_generator(settings: Settings, backend: ChatBackend | None = None) -> Generator | None:
     """The generative answerer for ``settings.llm`` (or around ``backend``); None for quotes."""
     backend = backend or build_chat_backend(settings)
@@ -92,6 +108,7 @@ def build_assistant(
     """
     embedder = embedder or build_embedder(settings)
     index = open_index(settings.data_dir, embedder, settings.chroma_host, settings.chroma_port)
+    check_index_settings(index.info, settings)
     retriever = Retriever(
         index, embedder, mode=settings.retrieval_mode, fusion=settings.fusion,
         dense_weight=settings.dense_weight, rrf_k=settings.rrf_k,
