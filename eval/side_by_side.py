@@ -36,7 +36,9 @@ def _metrics(result: dict[str, Any], group: str = "all") -> dict[str, Any]:
 def _fmt(v: Any, ms: bool = False) -> str:
     if v is None:
         return "–"
-    return f"{v / 1000:.1f} s" if ms else f"{v:.3f}"
+    if ms:
+        return f"{v:.0f} ms" if v < 1000 else f"{v / 1000:.1f} s"
+    return f"{v:.3f}"
 
 
 def table(results: list[dict[str, Any]], group: str = "all") -> str:
