@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from assistant.settings import Settings
+from tests.web.sse import read_events
 from web.live import LiveServer
 from web.render import quote_spans
 
@@ -113,17 +114,11 @@ def test_body_limit_with_and_without_content_length(client: httpx.Client) -> Non
 
 
 def test_stream_sends_deltas_then_answer(client: httpx.Client) -> None:
-    events: list[tuple[str, dict[str, Any]]] = []
     with client.stream("POST", "/api/ask/stream", json={"question": EN_Q}) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
         assert r.headers["x-accel-buffering"] == "no"
-        event = ""
-        for line in r.iter_lines():
-            if line.startswith("event: "):
-                event = line[7:]
-            elif line.startswith("data: "):
-                events.append((event, json.loads(line[6:])))
+        events = read_events(r)
     kinds = [e for e, _ in events]
     assert kinds[-2:] == ["answer", "done"]
     deltas = [d["text"] for e, d in events if e == "delta"]

@@ -4,7 +4,6 @@ the quoted fallback when the model fails, and the model in /api/health."""
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
@@ -18,22 +17,12 @@ import pytest
 from assistant.core import Assistant
 from assistant.settings import Settings
 from tests.web.llm_fakes import LLM_MODEL, SUPPORTED, UNSUPPORTED
+from tests.web.sse import read_events
 from web.live import LiveServer
 
 SV_Q = "Vad är tillitsbaserad styrning?"
 # The model cites passage [9] of five: the checker repairs the marker.
 BAD_MARKER_REPLY = f"{SUPPORTED} [9]. {UNSUPPORTED} [2]."
-
-
-def read_events(r: httpx.Response) -> list[tuple[str, dict[str, Any]]]:
-    events: list[tuple[str, dict[str, Any]]] = []
-    event = ""
-    for line in r.iter_lines():
-        if line.startswith("event: "):
-            event = line[7:]
-        elif line.startswith("data: "):
-            events.append((event, json.loads(line[6:])))
-    return events
 
 
 def markers(text: str) -> set[int]:
