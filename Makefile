@@ -54,7 +54,8 @@ loadcheck: index ## 50 clients, mixed sv/en + follow-ups, ask + stream, 2 min (l
 audit: install ## dependency audit (needs pypi.org JSON API or api.osv.dev)
 	$(VENV)/bin/pip-audit --strict
 
-test: install ## run the test suite
+test: install ## run the test suite (installs Chromium, Tesseract and axe-core when missing)
+	.ci/system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff and mypy
