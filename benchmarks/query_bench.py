@@ -21,9 +21,9 @@ def query_latency(data_dir: Path, limit: int | None = None) -> dict[str, Any]:
     """Open the index in ``data_dir``, warm up on the curated questions, then time them."""
     from assistant.factory import build_assistant
     from assistant.settings import Settings
-    from eval.questions import QUESTIONS_FILE, load_questions
+    from eval.questions import load_questions
 
-    questions = load_questions(QUESTIONS_FILE)[:limit]
+    questions = load_questions()[:limit]
     t0 = time.perf_counter()
     assistant = build_assistant(Settings(data_dir=data_dir, show_progress=False))
     open_s = time.perf_counter() - t0

@@ -20,7 +20,7 @@ import numpy as np
 from assistant.factory import background_texts, build_assistant
 from assistant.settings import Settings
 from assistant.verify import SUPPORT_THRESHOLD, Verifier
-from eval.questions import load_questions
+from eval.questions import tuning_questions
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     index = assistant.index
     verifier = Verifier(assistant.retriever.embedder, index)
     rng = random.Random(7)
-    qs = [q for q in load_questions() if q.answerable and not q.history]
+    qs = [q for q in tuning_questions() if q.answerable and not q.history]
     rng.shuffle(qs)
     texts = {c.chunk_id: c.text for c in index.chunks}
     all_sentences = [
@@ -64,9 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     pairs_file = Path(__file__).parent / "data" / "support_pairs.jsonl"
     rewritten: dict[tuple[str, str], list[float]] = {}
     if pairs_file.exists():
-        by_id = {q.id: q for q in load_questions()}
+        by_id = {q.id: q for q in tuning_questions()}
         for line in pairs_file.read_text(encoding="utf-8").splitlines():
             pair = json.loads(line)
+            if pair["question"] not in by_id:  # a test-split question: not for calibration
+                continue
             shown = assistant.retrieve(by_id[pair["question"]].question)
             sup = verifier.supports([pair["claim"]], shown)[0]
             rewritten.setdefault((pair["kind"], pair["lang"]), []).append(

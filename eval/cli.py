@@ -16,7 +16,10 @@ MODES = ("bm25", "dense", "hybrid")
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The evaluation options (shared by ``tillit eval`` and ``python -m eval``)."""
-    p.add_argument("--questions", type=Path, help="question file (JSON Lines)")
+    p.add_argument("--split", choices=["dev", "test", "all"], default="test",
+                   help="which curated questions: the held-out test split (reported), the dev "
+                   "split (for tuning), or both (default: test)")
+    p.add_argument("--questions", type=Path, help="another question file (JSON Lines)")
     p.add_argument("--json", type=Path, dest="json_out", help="write all results as JSON")
     p.add_argument("--report", type=Path, help="write report.md and plots into this folder")
     p.add_argument("--k", type=int, default=5, help="passages retrieved per question")
@@ -38,28 +41,40 @@ def _fmt(v: Any) -> str:
     return "  –  " if v is None else f"{v:5.3f}" if isinstance(v, float) else str(v)
 
 
+def _fmt_ci(m: dict[str, Any], name: str) -> str:
+    v, ci = m.get(name), m.get(f"{name}_ci")
+    if v is None:
+        return "–"
+    return f"{v:.3f} [{ci[0]:.2f}–{ci[1]:.2f}]" if ci else f"{v:.3f}"
+
+
 def print_summary(result: dict[str, Any]) -> None:
-    """A compact table: one row per mode, then per language and type for the default."""
-    cols = ["hit@1", "hit@3", "hit@5", "mrr", "citation_hit", "answer_pass",
-            "refusal_accuracy", "over_refusal", "total_ms_median", "total_ms_p95"]
+    """A compact table: one row per mode, then per language and kind for the default.
+
+    Strict figures come first, each with its 95 % interval."""
+    cols = ["answer_pass", "citation_precision", "refusal_recall", "over_refusal", "hit@5"]
     if result.get("answer_mode") == "llm":
-        cols = ["hit@5", "citation_hit", "answer_pass", "refusal_accuracy", "over_refusal",
-                "citation_validity", "supported_sentences", "language_match", "fallback_rate",
-                "first_token_ms_median", "total_ms_median", "total_ms_p95"]
-    print(f"{'':24}" + "".join(f"{c[:13]:>14}" for c in cols))
+        cols += ["citation_validity", "supported_sentences", "language_match", "fallback_rate"]
+    width = 22
+    print(f"{'':28}{'n':>5}" + "".join(f"{c[:width - 2]:>{width}}" for c in cols)
+          + f"{'median ms':>11}{'p95 ms':>9}")
+
+    def row(name: str, m: dict[str, Any]) -> None:
+        print(f"{name:28}{m['n']:>5}" + "".join(f"{_fmt_ci(m, c):>{width}}" for c in cols)
+              + f"{m['total_ms_median']:>11.1f}{m['total_ms_p95']:>9.1f}")
+
     for mode, data in result["modes"].items():
-        m = data["metrics"]["all"]
-        print(f"{mode:24}" + "".join(f"{_fmt(m.get(c)):>14}" for c in cols))
+        row(mode, data["metrics"]["all"])
     default = "hybrid" if "hybrid" in result["modes"] else next(iter(result["modes"]))
     for group, m in result["modes"][default]["metrics"].items():
-        if group != "all":
-            print(f"  {group:22}" + "".join(f"{_fmt(m.get(c)):>14}" for c in cols))
+        if group != "all" and "/" not in group:
+            row(f"  {group}", m)
 
 
 def run(args: argparse.Namespace, settings: Any) -> int:
     """Run the evaluation described by ``args`` with ``settings``; returns the exit code."""
     from assistant.factory import open_or_build_assistant
-    from eval.questions import QUESTIONS_FILE, load_questions
+    from eval.questions import load_questions
     from eval.runner import evaluate
 
     if args.benchmark:
@@ -81,14 +96,16 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     bad = [m for m in modes if m not in MODES]
     if bad:
         raise TillitError(f"Unknown mode(s): {', '.join(bad)} (choose from {', '.join(MODES)})")
-    questions = load_questions(args.questions or QUESTIONS_FILE)
+    split = None if args.split == "all" else args.split
+    questions = load_questions(args.questions, split=None if args.questions else split)
     assistant = open_or_build_assistant(settings, notify=lambda m: print(m, file=sys.stderr))
     if args.mode == "llm" and assistant.generator is None:
         problem = assistant.llm_problem
         raise problem if problem is not None else TillitError("No chat model is configured.")
     result = evaluate(assistant, questions, modes, k=args.k,
                       show_progress=settings.show_progress)
-    result["questions_file"] = str((args.questions or QUESTIONS_FILE).name)
+    result["questions_file"] = args.questions.name if args.questions else f"{args.split} split"
+    result["split"] = "custom" if args.questions else args.split
     result["answer_mode"] = args.mode
     result["model"] = assistant.generator.name if assistant.generator else "extractive"
     result["index"] = assistant.info()

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from assistant.factory import build_assistant
 from assistant.settings import Settings
-from eval.questions import load_questions
+from eval.questions import tuning_questions
 
 ASK = {
     "sv": "Skriv om meningen med andra ord på svenska. Svara bara med den nya meningen.",
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     gen = assistant.generator
     index = assistant.index
     rng = random.Random(11)
-    qs = [q for q in load_questions() if q.answerable and not q.history]
+    qs = [q for q in tuning_questions() if q.answerable and not q.history]
     rng.shuffle(qs)
     texts = {c.chunk_id: c.text for c in index.chunks}
     rows = []

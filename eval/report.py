@@ -5,12 +5,30 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-METRICS = ["hit@1", "hit@3", "hit@5", "mrr", "citation_hit", "answer_pass",
-           "refusal_accuracy", "over_refusal"]
+REFUSED = {"kind:off_topic", "kind:unanswerable_on_topic", "kind:injection"}
+
+STRICT = ["answer_pass", "citation_precision", "refusal_recall", "over_refusal", "lead_hit"]
+RETRIEVAL = ["hit@1", "hit@5", "mrr", "loose_answer_pass", "citation_hit"]
+METRICS = STRICT + RETRIEVAL
 
 
 def _fmt(v: Any) -> str:
     return "–" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+def _ci(m: dict[str, Any], name: str) -> str:
+    """A rate with its 95 % interval and count: '0.812 [0.74–0.87] (n=96)'."""
+    v, ci, n = m.get(name), m.get(f"{name}_ci"), m.get(f"{name}_n")
+    if v is None:
+        return "–"
+    return f"{v:.3f} [{ci[0]:.2f}–{ci[1]:.2f}] (n={n})" if ci else _fmt(v)
+
+
+def _group_value(m: dict[str, Any], kind: str) -> tuple[str, float | None, list[float] | None]:
+    """What a group is judged by: refusal recall for kinds that must be refused, else the
+    strict answer pass."""
+    name = "refusal_recall" if kind.split("/")[0] in REFUSED else "answer_pass"
+    return name, m.get(name), m.get(f"{name}_ci")
 
 
 def _hit_curve(results: list[dict[str, Any]], k: int) -> list[float]:
@@ -44,18 +62,21 @@ def write_plots(result: dict[str, Any], folder: Path) -> list[str]:
     names.append("hit_at_k.png")
 
     default = "hybrid" if "hybrid" in result["modes"] else next(iter(result["modes"]))
-    groups = {g: m for g, m in result["modes"][default]["metrics"].items() if g != "all"}
-    labels = sorted(groups, key=lambda g: (not g.startswith("lang:"), g))
-    fig, ax = plt.subplots(figsize=(8, 4))
-    values = [groups[g]["pass"] or 0.0 for g in labels]
-    bars = ax.bar(range(len(labels)), values, color="#3a7ca5")
-    for b, g in zip(bars, labels, strict=True):
-        ax.annotate(str(groups[g]["n"]), (b.get_x() + b.get_width() / 2, b.get_height()),
-                    ha="center", va="bottom", fontsize=8)
+    metrics = result["modes"][default]["metrics"]
+    labels = [g for g in metrics if g != "all" and "/" not in g and not g.startswith("written")]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for i, g in enumerate(labels):
+        name, v, ci = _group_value(metrics[g], g)
+        if v is None or ci is None:
+            continue
+        colour = "#b5523b" if name == "refusal_recall" else "#3a7ca5"
+        ax.bar(i, v, color=colour)
+        ax.errorbar(i, v, yerr=[[v - ci[0]], [ci[1] - v]], color="black", capsize=3)
+        ax.annotate(str(metrics[g]["n"]), (i, 0.02), ha="center", fontsize=7, color="white")
     ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
     ax.set_ylim(0, 1.05)
-    ax.set_ylabel("questions passed (n above bar)")
-    ax.set_title(f"Pass rate per language and type ({default})")
+    ax.set_ylabel("strict answer pass (blue) / refusal recall (red)")
+    ax.set_title(f"Per language and kind, with 95 % intervals ({default}; n at the foot)")
     fig.tight_layout()
     fig.savefig(folder / "pass_by_group.png", dpi=120)
     plt.close(fig)
@@ -86,7 +107,15 @@ def write_report(result: dict[str, Any], folder: Path) -> Path:
         lines += [f"Index `{info.get('build_id')}`: {info.get('chunks')} chunks, "
                   f"{info.get('tokens')} tokens, embedder `{info.get('embedder_id')}`. "
                   f"Questions: `{result.get('questions_file')}`, k = {result.get('k')}.", ""]
-    lines += ["## Retrievers side by side", "",
+    default = "hybrid" if "hybrid" in result["modes"] else next(iter(result["modes"]))
+    top = result["modes"][default]["metrics"]["all"]
+    lines += [f"## Headline ({result.get('split', 'custom')} split, {default}, strict)", "",
+              "Every rate with its 95 % Wilson interval and the number of questions it counts.",
+              "", "| metric | value |", "|---|---|"]
+    for name in (*STRICT, "refusal:off_topic", "refusal:unanswerable_on_topic",
+                 "refusal:injection", "not_stated_share", "hit@5"):
+        lines.append(f"| {name} | {_ci(top, name)} |")
+    lines += ["", "## Retrievers side by side", "",
               "| mode | " + " | ".join(METRICS) + " | median ms | p95 ms |",
               "|---|" + "---|" * (len(METRICS) + 2)]
     for mode, data in result["modes"].items():
@@ -94,13 +123,18 @@ def write_report(result: dict[str, Any], folder: Path) -> Path:
         lines.append(f"| {mode} | " + " | ".join(_fmt(m.get(c)) for c in METRICS)
                      + f" | {m['total_ms_median']:.1f} | {m['total_ms_p95']:.1f} |")
     lines += ["", "![hit@k](hit_at_k.png)", ""]
-    default = "hybrid" if "hybrid" in result["modes"] else next(iter(result["modes"]))
-    lines += [f"## Per language and question type ({default})", "",
-              "| group | n | " + " | ".join(METRICS) + " | pass |",
-              "|---|---|" + "---|" * (len(METRICS) + 1)]
+    lines += [f"## Per language and kind ({default})", "",
+              "Kinds that must be refused are judged by refusal recall, the others by the "
+              "strict answer pass.", "",
+              "| group | n | judged by | value [95 % interval] | citation precision | "
+              "over-refusal | hit@5 |", "|---|---|---|---|---|---|---|"]
     for g, m in result["modes"][default]["metrics"].items():
-        lines.append(f"| {g} | {m['n']} | " + " | ".join(_fmt(m.get(c)) for c in METRICS)
-                     + f" | {_fmt(m.get('pass'))} |")
+        if g == "all":
+            continue
+        name, _, _ = _group_value(m, g)
+        lines.append(f"| {g} | {m['n']} | {name} | {_ci(m, name)} | "
+                     f"{_fmt(m.get('citation_precision'))} | {_fmt(m.get('over_refusal'))} | "
+                     f"{_fmt(m.get('hit@5'))} |")
     m = result["modes"][default]["metrics"]["all"]
     lines += ["", "![pass rates](pass_by_group.png)", "",
               "## Latency", "",
@@ -113,12 +147,12 @@ def write_report(result: dict[str, Any], folder: Path) -> Path:
             continue
         if r["answerable"]:
             why = (
-                "refused" if not r["answered"]
-                else "wrong passage cited" if not r["citation_hit"]
-                else "answer lacks expected words"
+                f"not answered ({r.get('answerability') or 'refused'})" if not r["answered"]
+                else "answer lacks expected words" if not r.get("groups_match")
+                else "no quoted passage holds the source"
             )
         else:
-            why = "answered an unanswerable question"
+            why = "answered a question it should not"
         lines.append(f"- **{r['id']}** ({r['lang']}, {r['qtype']}, {why}): {r['question']}")
         if r["expected"]:
             lines.append(f"  - expected passage with: “{r['expected'][0]}” "

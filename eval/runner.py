@@ -28,8 +28,13 @@ def run_question(assistant: Assistant, q: EvalQuestion, mode: Mode, k: int) -> Q
                 rank = i
                 break
     cited_text = [c.text for c in answer.citations]
+    resting = _resting_quotes(answer)
+    checked = _checked_text(answer)
+    groups = all_groups_match(checked, q.answer_any) if q.answerable else None
+    quote_hit = any(contains_any(t, q.source_any) for t in resting) if q.answerable else None
+    lead = getattr(answer, "lead", "") or ""
     return QuestionResult(
-        id=q.id, lang=q.lang, qtype=q.qtype, answerable=q.answerable, question=q.question,
+        id=q.id, lang=q.lang, qtype=q.kind, answerable=q.answerable, question=q.question,
         standalone=answer.standalone_question, mode=mode, answered=answer.answered,
         answer=answer.text, retrieved=[h.chunk.chunk_id for h in retrieval.hits],
         cited=[c.chunk_id for c in answer.citations],
@@ -37,8 +42,13 @@ def run_question(assistant: Assistant, q: EvalQuestion, mode: Mode, k: int) -> Q
         hit_rank=rank,
         citation_hit=any(contains_any(t, q.source_any) for t in cited_text)
         if q.answerable else None,
-        answer_pass=all_groups_match(_checked_text(answer), q.answer_any)
-        if q.answerable else None,
+        answer_pass=bool(answer.answered and groups and quote_hit) if q.answerable else None,
+        groups_match=groups, quote_hit=quote_hit,
+        citations_correct=[contains_any(c.quote, q.source_any) for c in answer.citations]
+        if q.answerable else [],
+        answerability=_answerability(answer),
+        lead=lead,
+        lead_hit=all_groups_match(lead, q.answer_any) if q.answerable and lead else None,
         retrieval_ms=answer.timings_ms.get("retrieval", 0.0),
         answer_ms=answer.timings_ms.get("answer", 0.0),
         total_ms=answer.timings_ms.get("total", 0.0),
@@ -53,6 +63,20 @@ def run_question(assistant: Assistant, q: EvalQuestion, mode: Mode, k: int) -> Q
         unsupported=answer.checks.get("unsupported", 0),
         first_token_ms=answer.timings_ms.get("first_token"),
     )
+
+
+def _answerability(answer: Answer) -> str:
+    given = getattr(answer, "answerability", "")
+    return str(given) if given else ("answered" if answer.answered else "off_topic")
+
+
+def _resting_quotes(answer: Answer) -> list[str]:
+    """The quotes of the citations that an answer sentence rests on (a generated answer's
+    supported sentences only)."""
+    if answer.mode != "llm" or not answer.sentences:
+        return [c.quote for c in answer.citations]
+    numbers = {n for s in answer.sentences if s.supported for n in s.n}
+    return [c.quote for c in answer.citations if c.n in numbers]
 
 
 def _checked_text(answer: Answer) -> str:

@@ -10,7 +10,7 @@ import pytest
 from eval.benchmarks import load_benchmark, rank_metrics
 from eval.matching import all_groups_match, contains_any, normalise
 from eval.metrics import QuestionResult, summarise
-from eval.questions import QUESTIONS_FILE, QuestionFileError, load_questions
+from eval.questions import QuestionFileError, load_questions
 from eval.report import write_report
 
 GOOD = {"id": "q1", "lang": "sv", "question": "Vad är tillit?", "answerable": True,
@@ -25,13 +25,16 @@ def _write(tmp_path: Path, rows: list[object]) -> Path:
 
 
 def test_the_curated_set_meets_the_mix() -> None:
-    qs = load_questions(QUESTIONS_FILE)
-    assert len(qs) >= 100
-    assert sum(q.lang == "en" for q in qs) >= len(qs) / 3
-    assert sum(not q.answerable for q in qs) >= 15
-    assert sum(bool(q.history) for q in qs) >= 5
-    assert {"factoid", "definition", "summary", "crosslingual", "paraphrase",
-            "injection"} <= {q.qtype for q in qs}
+    qs = load_questions()
+    assert len(qs) >= 300
+    assert sum(q.lang == "en" for q in qs) >= 80
+    assert sum(q.kind == "unanswerable_on_topic" for q in qs) >= 60
+    assert sum(q.kind == "paraphrase" for q in qs) >= 60
+    assert all(q.overlap is not None and q.overlap <= 0.35 for q in qs if q.kind == "paraphrase")
+    assert sum(bool(q.history) for q in qs) >= 20
+    assert all(q.why_unanswerable for q in qs if q.kind in ("unanswerable_on_topic", "off_topic"))
+    assert {"factoid", "definition", "list", "summary", "crosslingual", "paraphrase",
+            "followup", "unanswerable_on_topic", "off_topic", "injection"} <= {q.kind for q in qs}
 
 
 @pytest.mark.parametrize("row,needle", [
@@ -113,7 +116,7 @@ def test_benchmark_data_is_bundled_and_consistent() -> None:
 def test_evaluation_runs_end_to_end_and_writes_a_report(assistant, tmp_path: Path) -> None:
     from eval.runner import evaluate
 
-    qs = load_questions(QUESTIONS_FILE)
+    qs = load_questions()
     sample = [q for q in qs if q.id in {"q001", "q021", "q106", "q121"}] + [
         q for q in qs if q.history][:2]
     result = evaluate(assistant, sample, modes=("bm25", "hybrid"), show_progress=False)
