@@ -142,28 +142,30 @@ def chunk_document(
 
     shift, in_book = page_shift(meta)
 
-    def page(offset: int) -> int | None:
+    def cite(offset: int) -> tuple[int | None, bool]:
         p = cleaned.page_at(offset)
-        return None if p is None else p + shift
+        return (None, in_book) if p is None else meta.cite_page(p, shift, in_book)
 
     def make(text: str, start: int, section: Section | None, kind: str, cid: str) -> Chunk:
         end = start + len(text)
+        chapter = section.chapter if section else meta.chapter
+        page, page_in_book = cite(start)
         return Chunk(
             chunk_id=cid,
             doc_id=meta.doc_id,
             text=text,
-            chapter=section.chapter if section else meta.chapter,
+            chapter=chapter,
             chapter_title=(section.chapter_title if section else meta.chapter_title) or "",
             section=section.number if section else None,
             section_title=section.title if section else "",
-            authors=", ".join(meta.authors),
+            authors=", ".join(meta.authors_for(chapter)),
             source=meta.source,
             kind=kind,
             char_start=start,
             char_end=end,
-            page=page(start),
-            page_end=page(max(start, end - 1)),
-            page_in_book=in_book,
+            page=page,
+            page_end=cite(max(start, end - 1))[0],
+            page_in_book=page_in_book,
             tokens=count_tokens(text),
         )
 
@@ -181,6 +183,7 @@ def chunk_document(
             cid = f"{meta.doc_id}:{_slug(section)}:{i:03d}"
             chunks.append(make(piece, start, section, "text", cid))
 
+    seen_ids = {c.chunk_id for c in chunks}
     for note in cleaned.footnotes:
         ref = note.ref_offset
         note_section = section_at(sections, ref) if ref is not None else None
@@ -192,5 +195,8 @@ def chunk_document(
             prev_start, prev_end = found, found + len(piece)
             suffix = f"-{j}" if len(pieces) > 1 else ""
             cid = f"{meta.doc_id}:fn{note.number}{suffix}"
+            if cid in seen_ids:  # notes numbered anew in every chapter of a book
+                cid = f"{meta.doc_id}:fn{note.number}-p{note.page}{suffix}"
             chunks.append(make(piece, note.start + found, note_section, "footnote", cid))
+            seen_ids.add(cid)
     return chunks

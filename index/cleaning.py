@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from index.documents import CleanedDocument, Footnote
+from index.structure import heading_kind
 
 # A line of many spaces separates the running text from the footnotes at a page's foot.
 _FOOTNOTE_SEPARATOR = re.compile(r"^[ \t\u00a0]{20,}$")
@@ -127,6 +128,8 @@ def clean_pages(pages: list[str], has_pages: bool = True) -> CleanedDocument:
             first = body[0].strip()
             if _SENTENCE_END.search(prev.text) and (first[:1].isupper() or first[:1].isdigit()):
                 lines.append(None)
+            elif (len(lines) < 2 or lines[-2] is None) and heading_kind(prev.text):
+                lines.append(None)  # a page that ends with a heading
         for row in body:
             if not row.strip():
                 if lines and lines[-1] is not None:
@@ -149,7 +152,7 @@ def clean_pages(pages: list[str], has_pages: bool = True) -> CleanedDocument:
 
     text_parts: list[str] = []
     spans: list[tuple[int, int, int]] = []
-    ref_offsets: dict[int, int] = {}
+    ref_offsets: dict[tuple[int, int], int] = {}
     offset = 0
     for para in paragraphs:
         if text_parts:
@@ -167,7 +170,7 @@ def clean_pages(pages: list[str], has_pages: bool = True) -> CleanedDocument:
             # Where this line's text starts in the paragraph after joining.
             line_start = len(para_text) - len(stripped) if para_text.endswith(stripped) else before
             for n, pos in ln.refs:
-                ref_offsets.setdefault(n, offset + line_start + max(0, pos - lead))
+                ref_offsets.setdefault((n, ln.page), offset + line_start + max(0, pos - lead))
             _add_span(spans, offset + before, offset + len(para_text), ln.page)
         text_parts.append(para_text)
         offset += len(para_text)
@@ -181,7 +184,12 @@ def clean_pages(pages: list[str], has_pages: bool = True) -> CleanedDocument:
             full += "\n\n"
             start = len(full)
             full += f"{n} {note_text}"
-            footnotes.append(Footnote(n, note_text, page, ref_offsets.get(n), start, len(full)))
+            # The reference on the note's own page, else the first one with its number
+            # (a book numbers its notes anew in every chapter).
+            ref = ref_offsets.get((n, page))
+            if ref is None:
+                ref = min((v for (k, _), v in ref_offsets.items() if k == n), default=None)
+            footnotes.append(Footnote(n, note_text, page, ref, start, len(full)))
             _add_span(spans, start, len(full), page)
     if not has_pages:
         spans = []

@@ -20,6 +20,27 @@ class DocumentMeta:
     # Added to a PDF page number to give the printed page (set for PDFs, where the page
     # numbers are the PDF's own pages and therefore pages of the book).
     page_offset: int | None = None
+    # A book PDF: the printed page number of every physical page (None where the book
+    # prints none: the physical page is cited then), and each chapter's authors.
+    printed_pages: tuple[int | None, ...] | None = None
+    chapter_authors: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    # From the manifest: (chapter number, title, authors) that override what a book PDF
+    # says about its chapters; an empty title or no authors leaves that part as found.
+    chapter_overrides: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
+
+    def cite_page(self, page: int, shift: int, in_book: bool) -> tuple[int, bool]:
+        """The page to cite for 1-based source ``page`` and whether it is a printed page."""
+        if self.printed_pages is not None and 0 < page <= len(self.printed_pages):
+            printed = self.printed_pages[page - 1]
+            return (page, False) if printed is None else (printed, True)
+        return page + shift, in_book
+
+    def authors_for(self, chapter: int | None) -> tuple[str, ...]:
+        """The authors of ``chapter`` when the book names them, else the document's."""
+        for number, names in self.chapter_authors:
+            if number == chapter and names:
+                return names
+        return self.authors
 
 
 @dataclass

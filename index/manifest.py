@@ -40,6 +40,22 @@ def _optional_int(entry: dict[str, object], key: str, name: str) -> int | None:
     return value
 
 
+def _chapters(entry: dict[str, object], name: str
+              ) -> tuple[tuple[int, str, tuple[str, ...]], ...]:
+    """``[[documents.chapters]]``: number, title, authors of chapters of a book PDF."""
+    raw = entry.get("chapters", [])
+    out = []
+    for ch in raw if isinstance(raw, list) else []:
+        number = ch.get("number") if isinstance(ch, dict) else None
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise IngestError(
+                f"{name}: every chapter of {entry.get('file')} needs a whole 'number'",
+                f"{name}: varje kapitel i {entry.get('file')} behöver ett heltal 'number'",
+            )
+        out.append((number, str(ch.get("title", "")), tuple(ch.get("authors", []))))
+    return tuple(out)
+
+
 def read_manifest(folder: Path) -> Manifest:
     """Read ``manifest.toml`` in ``folder``; an absent manifest gives an empty one."""
     path = folder / MANIFEST_NAME
@@ -70,6 +86,7 @@ def read_manifest(folder: Path) -> Manifest:
             first_page=_optional_int(entry, "first_page", path.name),
             page_break=str(entry.get("page_break", "formfeed")),
             page_offset=_optional_int(entry, "page_offset", path.name),
+            chapter_overrides=_chapters(entry, path.name),
         )
     return Manifest(
         title=str(book.get("title", "")), series=str(book.get("series", "")), documents=docs

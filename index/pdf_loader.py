@@ -16,15 +16,22 @@ Page numbers are the PDF's pages plus the manifest's ``page_offset``.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from statistics import median
 from typing import Any
 
 from assistant.errors import IngestError
 from index.documents import DocumentMeta
-from index.furniture import furniture_key, is_heading_key, running_keys
+from index.book_structure import BookStructure, outline_chapters, recognise
+from index.furniture import furniture_key, is_heading_key, min_repeats, running_keys
+from index.pdf_columns import read_columns
+from index.pdf_ocr import INSTALL_HINT, INSTALL_HINT_SV, has_images, ocr_page, tesseract
+from index.pdf_pages import detect_printed_pages
+from index.pdf_text import fix_line, is_junk_metadata
+from index.structure import UNNUMBERED_HEADINGS
 
 SEPARATOR = " " * 40
 _NOTE_START = re.compile(r"^\s*(\d{1,3})(?=\s*\S)\s*")
@@ -42,6 +49,8 @@ class PdfLine:
     y: float | None = None
     size: float | None = None
     bold: bool = False
+    italic: bool = False
+    parts: list[tuple[float, str]] = field(default_factory=list)  # (x, text) of its runs
 
 
 def _mult(tm: list[float], cm: list[float]) -> list[float]:
@@ -53,45 +62,50 @@ def _mult(tm: list[float], cm: list[float]) -> list[float]:
 
 def page_lines(page: Any) -> list[PdfLine]:
     """The lines of a pypdf page, each with the position and font of its main run."""
-    runs: list[tuple[str, list[float], float, bool]] = []
+    runs: list[tuple[str, list[float], float, bool, bool]] = []
 
     def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
         m = _mult([float(v) for v in tm], [float(v) for v in cm])
         scale = abs(m[0] * m[3] - m[1] * m[2]) ** 0.5 or 1.0
-        name = str((font or {}).get("/BaseFont", "")) if hasattr(font, "get") else ""
-        runs.append((text, m, float(size or 0) * scale, "bold" in name.lower()))
+        name = str((font or {}).get("/BaseFont", "")).lower() if hasattr(font, "get") else ""
+        runs.append((text, m, float(size or 0) * scale, "bold" in name,
+                     "italic" in name or "oblique" in name))
 
     plain = page.extract_text(visitor_text=visit) or ""
     if "".join(r[0] for r in runs) != plain:
         return [PdfLine(t) for t in plain.split("\n")]
     lines: list[PdfLine] = []
-    parts: list[str] = []
-    weight: Counter[tuple[float, bool]] = Counter()
+    parts: list[tuple[float, str]] = []
+    weight: Counter[tuple[float, bool, bool]] = Counter()
     first: list[float] | None = None
 
     def flush() -> None:
-        text = "".join(parts)
+        text = "".join(t for _, t in parts)
         if weight:
-            (size, bold), _ = weight.most_common(1)[0]
+            (size, bold, italic), _ = weight.most_common(1)[0]
         else:
-            size, bold = 0.0, False
+            size, bold, italic = 0.0, False, False
         x, y = (first[4], first[5]) if first else (None, None)
-        lines.append(PdfLine(text, x, y, size or None, bold))
+        lines.append(PdfLine(text, x, y, size or None, bold, italic, parts))
 
-    for text, m, size, bold in runs:
+    for text, m, size, bold, italic in runs:
         pieces = text.split("\n")
         for j, piece in enumerate(pieces):
             if j:
                 flush()
                 parts, weight, first = [], Counter(), None
             if piece:
-                parts.append(piece)
+                parts.append((m[4], piece))
                 filled = len(piece.strip())
                 if filled:
-                    weight[(round(size, 1), bold)] += filled
+                    weight[(round(size, 1), bold, italic)] += filled
                     if first is None:
                         first = m
     flush()
+    # Top to bottom: a footer drawn first (a chapter-opening page's number) goes last.
+    if all(ln.y is not None for ln in lines if ln.text.strip()):
+        lines = sorted((ln for ln in lines if ln.text.strip()),
+                       key=lambda ln: -(ln.y if ln.y is not None else 0.0))
     return lines
 
 
@@ -117,14 +131,23 @@ def drop_running_lines(pages: list[list[PdfLine]], body: float | None) -> list[l
 
     def candidate(ln: PdfLine) -> bool:
         small = body is None or ln.size is None or ln.size <= body * 1.05
-        return small and not (ln.size is None and is_heading_key(furniture_key(ln.text)))
+        key = furniture_key(ln.text)
+        heading = is_heading_key(key) or key.rstrip(":") in UNNUMBERED_HEADINGS
+        return small and not ((ln.size is None or ln.bold) and heading)
 
-    cands = [[_furniture_key(lines[i]) for i in edges(lines) if candidate(lines[i])]
-             for lines in pages]
+    def body_sized(ln: PdfLine) -> bool:
+        return body is not None and ln.size is not None and ln.size >= body * 0.97
+
+    cands = [[_furniture_key(lines[i]) for i in edges(lines) if candidate(lines[i])
+              and not body_sized(lines[i])] for lines in pages]
+    in_body = [[_furniture_key(lines[i]) for i in edges(lines) if candidate(lines[i])
+                and body_sized(lines[i])] for lines in pages]
     # With the height in the key, two pages are enough: the same words at the same height
-    # in the margin of two pages are furniture. Without layout, fall back to counting.
+    # in the margin of two pages are furniture (in the body's size, three: two lines of
+    # running text may happen to match). Without layout, fall back to counting.
     has_layout = any(ln.y is not None for lines in pages for ln in lines)
     running = running_keys(cands, 2 if has_layout else None)
+    running |= running_keys(in_body, max(3, min_repeats(len(pages))) if has_layout else None)
     # Once the header and footer lines are known, anything printed smaller than the body
     # at their height is furniture too (a chapter title that heads only one page).
     bands = {k[1] for k in running if isinstance(k, tuple) and k[1] is not None}
@@ -148,6 +171,8 @@ def _is_heading(ln: PdfLine, body: float | None) -> bool:
         return False
     text = ln.text.strip()
     if ln.size >= body * 1.15:
+        return True
+    if ln.bold and text.lower().rstrip(":") in UNNUMBERED_HEADINGS:
         return True
     return ln.bold and len(text) < 120 and bool(_HEADING_TEXT.match(text))
 
@@ -179,7 +204,8 @@ def page_text(lines: list[PdfLine], body: float | None) -> str:
             indent = (margin is not None and ln.x is not None and body is not None
                       and ln.x > margin + 0.8 * body)
             if (heading != was_heading or (heading and ln.size != prev.size) or indent
-                    or (usual is not None and gap is not None and gap > usual * 1.5)):
+                    or (usual is not None and gap is not None and gap > usual * 1.5)
+                    or (gap is not None and gap < 0)):  # up to the next column
                 out.append("")
         out.append(ln.text.rstrip())
         prev = ln
@@ -200,16 +226,90 @@ def _authors(value: str) -> tuple[str, ...]:
 
 
 def meta_from_info(meta: DocumentMeta, title: str, author: str) -> DocumentMeta:
-    """Fill the title and authors from the file's own metadata where the manifest has none."""
-    return replace(
-        meta,
-        chapter_title=meta.chapter_title or title.strip(),
-        authors=meta.authors or _authors(author),
-    )
+    """Fill the title and authors from the file's own metadata where the manifest has none;
+    placeholder metadata ("untitled", "anonymous", "Microsoft Word - …") is ignored."""
+    title = "" if is_junk_metadata(title) else title.strip()
+    names = () if is_junk_metadata(author) else _authors(author)
+    return replace(meta, chapter_title=meta.chapter_title or title,
+                   authors=meta.authors or names)
+
+
+def read_pages(reader: Any, name: str) -> tuple[list[list[PdfLine]], list[int], list[int]]:
+    """Every page's lines; pages without text are OCR'd when Tesseract is installed.
+
+    Returns the lines, the pages read by OCR and the pages left without text (images
+    that could not be read)."""
+    program = tesseract()
+    pages: list[list[PdfLine]] = []
+    ocr: list[int] = []
+    blind: list[int] = []
+    for number, page in enumerate(progress(reader.pages, name), start=1):
+        lines = [replace(ln, text=fix_line(ln.text),
+                         parts=[(x, fix_line(t)) for x, t in ln.parts])
+                 for ln in page_lines(page)]
+        letters = sum(len(re.sub(r"\W", "", ln.text)) for ln in lines)
+        if letters < MIN_CHARS_PER_PAGE and has_images(page):
+            text = ocr_page(page, program) if program else ""
+            if re.sub(r"\W", "", text):
+                lines = [PdfLine(fix_line(t)) for t in text.split("\n") if t.strip()]
+                ocr.append(number)
+            else:
+                blind.append(number)
+        pages.append(lines)
+    return pages, ocr, blind
+
+
+def progress(pages: Any, name: str) -> Any:
+    """The pages, with a progress bar (and an ETA) on a terminal for a long document."""
+    if len(pages) < 100:
+        return pages
+    from tqdm import tqdm
+
+    return tqdm(pages, desc=f"Reading {name}", unit="page", disable=None)
+
+
+def read_book(data: bytes, name: str) -> tuple[list[str], BookStructure, dict[str, str]]:
+    """A PDF's pages as text, with the book structure found in them and its metadata."""
+    reader = _open(data, name)
+    try:
+        raw, ocr, blind = read_pages(reader, name)
+        info = {k: str(v) for k, v in (reader.metadata or {}).items()}
+        outline = outline_chapters(reader)
+        widths = [float(p.mediabox.width) for p in reader.pages]
+    except IngestError:
+        raise
+    except Exception as exc:
+        raise _broken(name, exc) from exc
+    letters = sum(len(re.sub(r"\W", "", ln.text)) for lines in raw for ln in lines)
+    if letters < MIN_CHARS_PER_PAGE * max(len(raw), 1):
+        hint = "" if tesseract() else f"; or {INSTALL_HINT}"
+        hint_sv = "" if tesseract() else f"; eller {INSTALL_HINT_SV}"
+        raise IngestError(
+            f"{name}: the PDF has no text layer (a scanned document?); run OCR on it "
+            f"(for example with ocrmypdf) and index the result{hint}",
+            f"{name}: PDF-filen saknar textlager (en inskannad handling?); kör OCR på den "
+            f"(till exempel med ocrmypdf) och indexera resultatet{hint_sv}",
+        )
+    body = body_size(raw)
+    printed, number_lines = detect_printed_pages(raw, body)
+    raw = [[ln for i, ln in enumerate(lines) if i != at]
+           for lines, at in zip(raw, number_lines, strict=True)]
+    kept = drop_running_lines(raw, body)
+    book = recognise(kept, body, printed, outline)
+    book.ocr_pages = ocr
+    for p in blind:
+        book.notes.append(f"page {p}: no text layer; {INSTALL_HINT}")
+        logging.getLogger(__name__).warning("%s: page %d has no text layer; %s", name, p,
+                                            INSTALL_HINT)
+    pages = [page_text(read_columns(lines, width), body)
+             for lines, width in zip(kept, widths, strict=True)]
+    return pages, book, info
 
 
 class PdfLoader:
-    """PDF with a text layer; refuses scans, encrypted and damaged files with a reason."""
+    """PDF with a text layer (scanned pages OCR'd when Tesseract is installed); refuses
+    encrypted and damaged files with a reason. A book's chapters, their authors and the
+    printed page numbers are recognised (``index.book_structure``, ``index.pdf_pages``)."""
 
     fmt = "pdf"
     suffixes: tuple[str, ...] = (".pdf",)
@@ -217,31 +317,39 @@ class PdfLoader:
     def load(
         self, data: bytes, meta: DocumentMeta, name: str
     ) -> tuple[list[str], bool, DocumentMeta]:
-        """Pages plus the metadata completed from the PDF's title and author."""
-        reader = _open(data, name)
-        try:
-            raw = [page_lines(p) for p in reader.pages]
-            info = reader.metadata or {}
-        except IngestError:
-            raise
-        except Exception as exc:
-            raise _broken(name, exc) from exc
-        letters = sum(len(re.sub(r"\W", "", ln.text)) for lines in raw for ln in lines)
-        if letters < MIN_CHARS_PER_PAGE * max(len(raw), 1):
-            raise IngestError(
-                f"{name}: the PDF has no text layer (a scanned document?); run OCR on it "
-                "(for example with ocrmypdf) and index the result",
-                f"{name}: PDF-filen saknar textlager (en inskannad handling?); kör OCR på den "
-                "(till exempel med ocrmypdf) och indexera resultatet",
-            )
-        body = body_size(raw)
-        kept = drop_running_lines(raw, body)
-        pages = [page_text(lines, body) for lines in kept]
-        meta = meta_from_info(meta, str(info.get("/Title") or ""), str(info.get("/Author") or ""))
+        """Pages plus the metadata completed from the PDF (structure, title, authors)."""
+        pages, book, info = read_book(data, name)
+        if meta.chapter_overrides:
+            apply_overrides(book, meta.chapter_overrides)
+            pages = [_retitle(text, book) for text in pages]
+        meta = meta_from_info(meta, info.get("/Title", ""), info.get("/Author", ""))
+        meta = replace(meta, chapter_authors=tuple(
+            (c.number, c.authors) for c in book.chapters if c.authors))
+        if meta.page_offset is None and not meta.first_page and any(
+                n is not None for n in book.printed):
+            meta = replace(meta, printed_pages=tuple(book.printed))
         if meta.page_offset is None:
             offset = meta.first_page - 1 if meta.first_page else 0
             meta = replace(meta, page_offset=offset)
         return pages, True, meta
+
+
+def apply_overrides(book: BookStructure,
+                    overrides: tuple[tuple[int, str, tuple[str, ...]], ...]) -> None:
+    """The manifest's chapter titles and authors replace those found in the PDF."""
+    for number, title, authors in overrides:
+        for ch in book.chapters:
+            if ch.number == number:
+                ch.title = title or ch.title
+                ch.authors = authors or ch.authors
+
+
+def _retitle(text: str, book: BookStructure) -> str:
+    """Chapter heading lines carry the (possibly overridden) chapter titles."""
+    for ch in book.chapters:
+        text = re.sub(rf"(?m)^Kapitel {ch.number} .*$", lambda _m, c=ch: f"Kapitel {c.number} "
+                      f"{c.title}", text)
+    return text
 
 
 def _broken(name: str, exc: BaseException) -> IngestError:
@@ -253,8 +361,6 @@ def _broken(name: str, exc: BaseException) -> IngestError:
 
 
 def _open(data: bytes, name: str) -> Any:
-    import logging
-
     from pypdf import PdfReader
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)

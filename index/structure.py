@@ -49,6 +49,12 @@ def _heading(paragraph: str) -> tuple[str, str | None, str] | None:
     return None
 
 
+def heading_kind(line: str) -> str | None:
+    """'chapter' or 'section' when one line of text reads as a heading, else None."""
+    kind = _heading(line)
+    return kind[0] if kind else None
+
+
 def find_sections(
     text: str, body_end: int, chapter: int | None, chapter_title: str
 ) -> list[Section]:

@@ -1,0 +1,72 @@
+"""Printed page numbers: the sequence in a book's running heads and footers.
+
+A printed book numbers its pages in the header or footer: ``SOU 2018:38   25`` on one
+side, ``26   <chapter title>`` on the other, a bare ``24`` under a chapter's opening page,
+none on the front matter. For every page the numbers at the start or end of its first and
+last line are candidates; each votes for an offset (printed minus physical page). Offsets
+that enough pages agree on are the book's numbering; a page without a number of its own
+(an opening page, a blank page, a scanned insert) takes the offset of the page before it.
+The lines that carried the number are running furniture and are removed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Protocol
+
+_LEADING = re.compile(r"^(\d{1,4})(?:\s|$)")
+_TRAILING = re.compile(r"(?:^|\s)(\d{1,4})$")
+
+
+class _Line(Protocol):
+    text: str
+    size: float | None
+
+
+def _candidates(lines: list[_Line], body: float | None) -> list[tuple[int, int]]:
+    """(line index, number) for numbers opening or closing the page's first or last line."""
+    filled = [i for i, ln in enumerate(lines) if ln.text.strip()]
+    out: list[tuple[int, int]] = []
+    for i in sorted({*filled[:1], *filled[-1:]}):
+        ln = lines[i]
+        if body is not None and ln.size is not None and ln.size > body * 1.05:
+            continue  # a chapter title in large type, not a page number
+        text = ln.text.strip()
+        for pattern in (_LEADING, _TRAILING):
+            m = pattern.search(text)
+            if m:
+                out.append((i, int(m.group(1))))
+    return out
+
+
+def detect_printed_pages(
+    pages: list[list[_Line]], body: float | None
+) -> tuple[list[int | None], list[int | None]]:
+    """The printed number of every page (None where the book has none) and, per page,
+    the index of the line that printed it (None if the page shows no number)."""
+    n = len(pages)
+    cands = [_candidates(lines, body) for lines in pages]
+    votes: Counter[int] = Counter()
+    for p, found in enumerate(cands, start=1):
+        votes.update({num - p for _, num in found})
+    need = max(2, min(5, n // 5))
+    accepted = {off for off, c in votes.items() if c >= need}
+    confirmed: dict[int, tuple[int, int]] = {}
+    for p, found in enumerate(cands, start=1):
+        for idx, num in found:
+            if num - p in accepted:
+                confirmed[p] = (num - p, idx)
+                break
+    if not confirmed:
+        return [None] * n, [None] * n
+    first = min(confirmed)
+    offset = confirmed[first][0]
+    numbers: list[int | None] = []
+    lines_at: list[int | None] = []
+    for p in range(1, n + 1):
+        if p in confirmed:
+            offset = confirmed[p][0]
+        numbers.append(p + offset if p + offset >= 1 else None)
+        lines_at.append(confirmed[p][1] if p in confirmed else None)
+    return numbers, lines_at
