@@ -44,7 +44,8 @@ from index.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER_FILE = ROOT / "corpus" / "01-inledning.txt"
-QUESTIONS_FILE = Path(__file__).resolve().parent / "questions.jsonl"
+QUESTIONS_FILES = [Path(__file__).resolve().parent / "questions" / f"{s}.jsonl"
+                   for s in ("dev", "test")]
 PARAPHRASE_MAX = 0.35
 
 _HYPHEN_BREAK = re.compile(r"([^\W\d_])-[ \t]*\n[ \t]*([a-zåäöéü])")
@@ -180,15 +181,19 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: summary and problems (exit 1 on a problem), or ``--write`` the scores."""
     parser = argparse.ArgumentParser(prog="python -m eval.overlap", description=__doc__.split(
         "\n\n")[0])
-    parser.add_argument("file", nargs="?", type=Path, default=QUESTIONS_FILE)
+    parser.add_argument("files", nargs="*", type=Path,
+                        help="question files (default: the dev and test splits)")
     parser.add_argument("--write", action="store_true", help="store overlap in the file")
     parser.add_argument("--chapter", type=Path, default=CHAPTER_FILE)
     args = parser.parse_args(argv)
-    rows = load_rows(args.file)
+    files = args.files or QUESTIONS_FILES
+    per_file = {f: load_rows(f) for f in files}
+    rows = [r for f in files for r in per_file[f]]
     scores, problems = measure(rows, args.chapter.read_text(encoding="utf-8"))
     if args.write:
-        write_scores(args.file, rows, scores)
-        print(f"wrote overlap for {len(scores)} answerable questions to {args.file}")
+        for f in files:
+            write_scores(f, per_file[f], scores)
+            print(f"wrote overlap for the answerable questions of {f}")
     print("\n".join(summary_lines(rows, scores)))
     for p in problems:
         print(f"{p.qid}: {p.message}")

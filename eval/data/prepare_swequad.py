@@ -1,7 +1,7 @@
 """Derive the retrieval benchmark files from SweQuAD-MC's original training.json and dev.json.
 
 passages.jsonl: every distinct context of both splits, with a stable id.
-questions.jsonl: the dev questions, each with the id of its context.
+questions.jsonl: the dev questions, each with the id of its context and its correct answer.
 
 Usage: python eval/data/prepare_swequad.py ORIGINAL_FOLDER
 """
@@ -23,7 +23,9 @@ def main(src: Path, out: Path) -> None:
             pid = "p" + hashlib.sha1(text.encode()).hexdigest()[:10]
             passages.setdefault(pid, text)
             if split == "dev":
-                questions.append({"question": item["question"], "passage": pid})
+                gold = [c["text"] for c in item["choices"] if c["type"] == "Correct answer"]
+                questions.append({"question": item["question"], "passage": pid,
+                                  "answer": gold[0] if gold else ""})
     with open(out / "passages.jsonl", "w", encoding="utf-8") as f:
         for pid, text in sorted(passages.items()):
             f.write(json.dumps({"id": pid, "text": text}, ensure_ascii=False) + "\n")
