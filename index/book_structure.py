@@ -259,7 +259,8 @@ def recognise(
         start = (max(used) + 1) if used else 0
         ch.authors, ch.affiliations, author_lines = _author_block(
             lines, start, body, printed[ch.page - 1])
-        ch.summary = _summary(lines, start)
+        following = pages[ch.page] if ch.page < min(len(pages), ch.last_page) else []
+        ch.summary = _summary([*lines, *following], start)
         heading = replace(lines[used[0]] if used else lines[0] if lines else _blank(),
                           text=f"Kapitel {ch.number} {ch.title}", bold=True)
         if body is not None and (heading.size or 0) < body * LARGE:

@@ -169,7 +169,13 @@ def chunk_document(
             tokens=count_tokens(text),
         )
 
+    taken: set[str] = set()
     for section in sections:
+        slug = _slug(section)
+        if slug in taken:  # 'Sammanfattning' in every chapter of a book
+            slug = f"{slug}-c{section.chapter}" if section.chapter is not None else slug
+            slug = slug if slug not in taken else f"{slug}-{section.start}"
+        taken.add(slug)
         body = cleaned.text[section.start : section.end]
         lead = len(body) - len(body.lstrip())
         body = body.strip()
@@ -180,7 +186,7 @@ def chunk_document(
             found = _locate(body, piece, prev_start, prev_end, ratio)
             prev_start, prev_end = found, found + len(piece)
             start = section.start + lead + found
-            cid = f"{meta.doc_id}:{_slug(section)}:{i:03d}"
+            cid = f"{meta.doc_id}:{slug}:{i:03d}"
             chunks.append(make(piece, start, section, "text", cid))
 
     seen_ids = {c.chunk_id for c in chunks}

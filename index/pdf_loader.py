@@ -24,8 +24,8 @@ from statistics import median
 from typing import Any
 
 from assistant.errors import IngestError
-from index.documents import DocumentMeta
 from index.book_structure import BookStructure, outline_chapters, recognise
+from index.documents import DocumentMeta
 from index.furniture import furniture_key, is_heading_key, min_repeats, running_keys
 from index.pdf_columns import read_columns
 from index.pdf_ocr import INSTALL_HINT, INSTALL_HINT_SV, has_images, ocr_page, tesseract
@@ -347,8 +347,8 @@ def apply_overrides(book: BookStructure,
 def _retitle(text: str, book: BookStructure) -> str:
     """Chapter heading lines carry the (possibly overridden) chapter titles."""
     for ch in book.chapters:
-        text = re.sub(rf"(?m)^Kapitel {ch.number} .*$", lambda _m, c=ch: f"Kapitel {c.number} "
-                      f"{c.title}", text)
+        heading = f"Kapitel {ch.number} {ch.title}"
+        text = re.sub(rf"(?m)^Kapitel {ch.number} .*$", heading.replace("\\", r"\\"), text)
     return text
 
 

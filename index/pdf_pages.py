@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import Protocol
 
 _LEADING = re.compile(r"^(\d{1,4})(?:\s|$)")
@@ -20,11 +21,14 @@ _TRAILING = re.compile(r"(?:^|\s)(\d{1,4})$")
 
 
 class _Line(Protocol):
-    text: str
-    size: float | None
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def size(self) -> float | None: ...
 
 
-def _candidates(lines: list[_Line], body: float | None) -> list[tuple[int, int]]:
+def _candidates(lines: Sequence[_Line], body: float | None) -> list[tuple[int, int]]:
     """(line index, number) for numbers opening or closing the page's first or last line."""
     filled = [i for i, ln in enumerate(lines) if ln.text.strip()]
     out: list[tuple[int, int]] = []
@@ -41,7 +45,7 @@ def _candidates(lines: list[_Line], body: float | None) -> list[tuple[int, int]]
 
 
 def detect_printed_pages(
-    pages: list[list[_Line]], body: float | None
+    pages: Sequence[Sequence[_Line]], body: float | None
 ) -> tuple[list[int | None], list[int | None]]:
     """The printed number of every page (None where the book has none) and, per page,
     the index of the line that printed it (None if the page shows no number)."""

@@ -359,13 +359,14 @@ class _Writer:
 
     def _draw(self, words: list[str], x: float, width: float, *, justify: bool) -> None:
         pdf = self.pdf
+        pdf.set_font("DejaVu", "", BODY)
         shown = [w.lstrip("\u00b7") for w in words]
         plain = [w.split("^")[0] for w in shown]
         space = pdf.get_string_width(" ")
-        if justify and len(words) > 1:
+        if justify and len(words) > 1:  # a line with a note reference: word by word
             natural = sum(pdf.get_string_width(w) for w in plain)
             space = (width - natural) / (len(words) - 1)
-        if not justify or not any("^" in w for w in shown):
+        if not any("^" in w for w in shown):
             # A justified line as a word processor writes it: stretched with extra
             # space characters (text extraction gives 'Många  medarbetare  i').
             pdf.text(x, self.y, ("  " if justify else " ").join(plain))
