@@ -46,6 +46,42 @@ class ServedIndex:
         ]
 
 
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        """The chunk with this id, or None."""
+        i = self.position.get(chunk_id)
+        return self.files.chunks[i] if i is not None else None
+
+    def sections(self, doc_id: str) -> list[list[Chunk]]:
+        """The document's sections in reading order, each its chunks in order (running
+        text first, then the section's footnotes)."""
+        keyed: dict[tuple[str | None, str], list[Chunk]] = {}
+        for c in self.files.chunks:
+            if c.doc_id == doc_id:
+                keyed.setdefault((c.section, c.section_title), []).append(c)
+        out = []
+        for group in keyed.values():
+            text = sorted((c for c in group if c.kind != "footnote"), key=lambda c: c.char_start)
+            notes = sorted((c for c in group if c.kind == "footnote"), key=lambda c: c.char_start)
+            out.append(text + notes)
+        return sorted(out, key=lambda g: g[0].char_start if g[0].kind != "footnote" else 1 << 62)
+
+    def section_context(
+        self, chunk_id: str
+    ) -> tuple[list[Chunk], list[Chunk] | None, list[Chunk] | None] | None:
+        """(the section holding the chunk, the previous section, the next section) of its
+        document, or None for an unknown chunk."""
+        found = self.chunk(chunk_id)
+        if found is None:
+            return None
+        sections = self.sections(found.doc_id)
+        for i, group in enumerate(sections):
+            if any(c.chunk_id == chunk_id for c in group):
+                prev = sections[i - 1] if i > 0 else None
+                nxt = sections[i + 1] if i + 1 < len(sections) else None
+                return group, prev, nxt
+        return None
+
+
 def mismatch_error(built_with: str, configured: str) -> IndexMismatch:
     """The refusal for an index built by another embedder, saying how to rebuild."""
     return IndexMismatch(

@@ -38,6 +38,7 @@ from assistant.types import Answer
 from web.feedback import parse_vote
 from web.i18n import api_message, request_lang
 from web.limits import Overloaded, retry_after
+from web.references import enrich
 from web.state import WebState
 
 log = logging.getLogger("tillit.web")
@@ -249,9 +250,18 @@ def make_router(state: WebState) -> APIRouter:
                                             limit=limit), "InvalidQuestion")
         return state.assistant
 
+    def finish(question: str, answer: Answer, source: str) -> dict[str, Any]:
+        """The answer's JSON with references and links, counted for the insights."""
+        out = enrich(answer.to_dict(), state.index, state.web.source_url)
+        state.record_answer(question, out, source)
+        return out
+
     @router.post("/ask", summary="Answer a question with citations", responses=shed_responses)
     async def ask(req: AskRequest, request: Request) -> dict[str, Any]:
-        """The same JSON object as ``tillit ask --json``."""
+        """The same JSON object as ``tillit ask --json``, plus ``answerability``
+        (``answered``, ``not_stated``, ``off_topic``) and per citation ``reference`` (to
+        copy), ``reference_md``, ``read_url`` (the reader view) and ``source_url`` (the page
+        in the operator's copy, with ``TILLIT_SOURCE_URL``)."""
         assistant = prepare(req, request)
         t0 = time.perf_counter()
         try:
@@ -261,7 +271,7 @@ def make_router(state: WebState) -> APIRouter:
         except Overloaded:
             raise overloaded(request.state.lang) from None
         log_ask(state, "/api/ask", req.question, answer, time.perf_counter() - t0)
-        return answer.to_dict()
+        return finish(req.question, answer, "api")
 
     @router.post(
         "/ask/stream", summary="Answer a question, streamed as server-sent events",
@@ -303,7 +313,8 @@ def make_router(state: WebState) -> APIRouter:
                     if isinstance(item, Answer):
                         log_ask(state, "/api/ask/stream", req.question, item,
                                 time.perf_counter() - t0)
-                        yield _sse("answer", item.to_dict())
+                        out = await run_in_threadpool(finish, req.question, item, "api")
+                        yield _sse("answer", out)
                         break
                     yield _sse("delta", {"text": item})
                     item = await run_in_threadpool(next, pieces, None)
@@ -372,6 +383,8 @@ def make_router(state: WebState) -> APIRouter:
             state.feedback.add, req.question, req.answer, req.chunk_ids, vote,
             req.comment.strip(), req.lang if req.lang in ("sv", "en") else "", "api",
         )
+        await run_in_threadpool(state.record_vote, req.question, vote,
+                                req.lang if req.lang in ("sv", "en") else "", "api")
         return {"id": fid, "vote": "up" if vote > 0 else "down"}
 
     return router

@@ -15,9 +15,10 @@ from fastapi_offline import FastAPIOffline  # noqa: E402
 from assistant.core import Assistant  # noqa: E402
 from assistant.errors import BackendUnavailable, IndexCorrupt, TillitError  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from web import api, pages  # noqa: E402
+from web import admin, api, pages, reader  # noqa: E402
 from web.auth import AuthMiddleware  # noqa: E402
 from web.feedback import FeedbackStore  # noqa: E402
+from web.insights import InsightsStore  # noqa: E402
 from web.security import BodyLimitMiddleware, SecurityHeadersMiddleware  # noqa: E402
 from web.settings import WebSettings  # noqa: E402
 from web.state import WebState  # noqa: E402
@@ -34,8 +35,12 @@ def open_state(
     settings: Settings, assistant: Assistant | None = None, web_settings: WebSettings | None = None
 ) -> WebState:
     """Open the feedback store and (unless given) the assistant; keep an index error if any."""
-    state = WebState(settings=settings, web=web_settings or WebSettings(),
+    web = web_settings or WebSettings()
+    state = WebState(settings=settings, web=web,
                      feedback=FeedbackStore.in_data_dir(settings.data_dir))
+    if web.insights:  # opt-in: without it no insights store exists and nothing is kept
+        state.insights = InsightsStore.in_data_dir(settings.data_dir,
+                                                   web.insights_retention_days)
     if assistant is None:
         try:
             from assistant.factory import build_assistant
@@ -81,10 +86,14 @@ def create_app(
     api.install_error_handlers(app)
     app.include_router(api.make_router(state))
     app.include_router(pages.make_router())
+    app.include_router(reader.make_router(state))
+    app.include_router(admin.make_router(state))
     app.add_middleware(BodyLimitMiddleware, limit=web.max_body_bytes)
     if web.auth_enabled:  # inside CORS, so that pre-flights and 401s get CORS headers
         token = web.auth_token.get_secret_value() if web.auth_token else None
-        app.add_middleware(AuthMiddleware, token=token, header=web.auth_header)
+        admin_token = web.admin_token.get_secret_value() if web.admin_token else None
+        app.add_middleware(AuthMiddleware, token=token, header=web.auth_header,
+                           admin_token=admin_token)
     app.add_middleware(
         CORSMiddleware, allow_origins=web.allowed_origins, allow_methods=["GET", "POST"],
         allow_headers=["*"], max_age=600,  # Gradio's web component sends its own headers

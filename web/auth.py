@@ -45,9 +45,11 @@ def _token_matches(authorization: str, token: bytes) -> bool:
 class AuthMiddleware:
     """Refuses requests (HTTP and WebSocket) without the token or the proxy's header."""
 
-    def __init__(self, app: ASGIApp, token: str | None, header: str = "") -> None:
+    def __init__(self, app: ASGIApp, token: str | None, header: str = "",
+                 admin_token: str | None = None) -> None:
         self.app = app
         self.token = token.encode("utf-8") if token else None
+        self.admin_token = admin_token.encode("utf-8") if admin_token else None
         self.header = header.lower().encode("latin-1") if header else b""
 
     def allowed(self, headers: dict[bytes, bytes]) -> bool:
@@ -55,8 +57,10 @@ class AuthMiddleware:
         if self.header and headers.get(self.header, b"").strip():
             return True
         auth = headers.get(b"authorization")
-        return bool(self.token and auth
-                    and _token_matches(auth.decode("latin-1"), self.token))
+        if not auth:
+            return False
+        return any(t and _token_matches(auth.decode("latin-1"), t)
+                   for t in (self.token, self.admin_token))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or scope.get("method") == "OPTIONS":
@@ -75,7 +79,23 @@ class AuthMiddleware:
                           ensure_ascii=False).encode()
         out = [(b"content-type", b"application/json"),
                (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store")]
-        if self.token:
+        if self.token or self.admin_token:
             out.append((b"www-authenticate", b'Basic realm="Tillit", charset="UTF-8"'))
         await send({"type": "http.response.start", "status": 401, "headers": out})
         await send({"type": "http.response.body", "body": body})
+
+
+def is_admin(headers: dict[bytes, bytes], admin_token: str | None, admin_group: str,
+             auth_header: str, groups_header: str) -> bool:
+    """Does a request carry the admin token, or (behind the authenticating proxy) come from
+    a member of the admin group?"""
+    auth = headers.get(b"authorization")
+    if admin_token and auth and _token_matches(auth.decode("latin-1"),
+                                               admin_token.encode("utf-8")):
+        return True
+    if not (admin_group and auth_header and groups_header):
+        return False
+    if not headers.get(auth_header.lower().encode("latin-1"), b"").strip():
+        return False
+    groups = headers.get(groups_header.lower().encode("latin-1"), b"").decode("latin-1")
+    return admin_group in {g.strip() for g in groups.replace(";", ",").split(",")}

@@ -52,7 +52,8 @@ def make_router() -> APIRouter:
     @router.get("/tillit-static/{name}")
     async def ui_asset(name: str) -> Response:
         allowed = {"ui.js": "text/javascript", "demo.css": "text/css",
-                   "favicon.svg": "image/svg+xml"}
+                   "favicon.svg": "image/svg+xml", "pages.css": "text/css",
+                   "reader.js": "text/javascript"}
         if name not in allowed:
             return Response(status_code=404)
         return FileResponse(STATIC / name, media_type=allowed[name], headers=cache)

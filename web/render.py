@@ -155,6 +155,29 @@ def citation_label(c: dict[str, Any], lang: str) -> str:
     return ", ".join(parts)
 
 
+def _link(href: str, text: str, cls: str, lang: str) -> str:
+    return (f'<a class="{cls}" href="{html.escape(href, quote=True)}" target="_blank" '
+            f'rel="noopener">{esc(text)}<span class="tillit-sr"> ({esc(t(lang, "new_tab"))})'
+            f"</span></a>")
+
+
+def card_tools(c: dict[str, Any], lang: str) -> str:
+    """Under a card's passage: its reference with a copy button, a link to the reader view
+    and (with ``TILLIT_SOURCE_URL``) to the page in the operator's copy of the book."""
+    parts = []
+    if c.get("reference"):
+        parts.append(
+            f'<p class="tillit-reference"><span class="tillit-sr">{esc(t(lang, "reference"))}: '
+            f'</span><span class="tillit-ref-text">{esc(str(c["reference"]))}</span></p>'
+            f'<button type="button" class="tillit-copy">{esc(t(lang, "copy_reference"))}'
+            f"</button>")
+    if c.get("read_url"):
+        parts.append(_link(str(c["read_url"]), t(lang, "read_in_context"), "tillit-read", lang))
+    if c.get("source_url"):
+        parts.append(_link(str(c["source_url"]), t(lang, "source_page"), "tillit-source", lang))
+    return f'<div class="tillit-tools">{"".join(parts)}</div>' if parts else ""
+
+
 def cards_html(citations: list[dict[str, Any]], prefix: str, lang: str) -> str:
     """Numbered, expandable citation cards (the first one open)."""
     if not citations:
@@ -169,7 +192,8 @@ def cards_html(citations: list[dict[str, Any]], prefix: str, lang: str) -> str:
             f'<summary><span class="tillit-n">&#91;{n}&#93;</span> '
             f'{esc(citation_label(c, lang))}</summary>'
             f'<blockquote class="tillit-passage">'
-            f'{_highlight(c.get("text", ""), c.get("quote", ""))}</blockquote>{authors}</details>'
+            f'{_highlight(c.get("text", ""), c.get("quote", ""))}</blockquote>{authors}'
+            f"{card_tools(c, lang)}</details>"
         )
     return (f'<div class="tillit-cards"><div class="tillit-sources">{esc(t(lang, "sources"))}'
             f"</div>{''.join(cards)}</div>")
@@ -201,7 +225,8 @@ def _answer_block(
             f"<em>{esc(interpreted)}</em></div>" if interpreted else "")
     after = (f'<div class="tillit-draft-note">{esc(t(lang, "draft"))}</div>' if draft
              else footer)
-    return (f'<div class="{cls}">{note}{notice}<div class="tillit-text">{body}</div>{after}'
+    return (f'<div class="{cls}" id="tillit-turn-{esc(prefix)}">{note}{notice}'
+            f'<div class="tillit-text">{body}</div>{after}'
             f"{cards}</div>")
 
 
@@ -239,6 +264,21 @@ def answer_dict_html(
     return answer_html(text, citations, prefix, lang, interpreted=interpreted)
 
 
-def message_html(text: str, lang: str, kind: str = "error") -> str:
-    """A notice (error or refusal) as inert HTML."""
-    return f'<div class="tillit-{kind}">{esc(text)}</div>'
+def not_stated_html(
+    answer: dict[str, Any], prefix: str, lang: str, interpreted: str | None = None
+) -> str:
+    """A reply that the anthology discusses the subject but does not say what is asked: its
+    own label and style, the reply's text and the closest passages as citation cards."""
+    citations = list(answer.get("citations") or [])
+    numbers = {int(c["n"]) for c in citations}
+    label = (f'<div class="tillit-kind" role="note"><strong>{esc(t(lang, "not_stated"))}'
+             f'</strong> <span>{esc(t(lang, "not_stated_hint"))}</span></div>')
+    body = _text_with_links(str(answer.get("answer") or ""), prefix, numbers)
+    return _answer_block(body, citations, prefix, lang, True, interpreted,
+                         kind="tillit-not-stated", notice=label)
+
+
+def message_html(text: str, lang: str, kind: str = "error", turn: str = "") -> str:
+    """A notice (error or refusal) as inert HTML; ``turn`` is the id of the turn it ends."""
+    data = f' id="tillit-turn-{esc(turn)}"' if turn else ""
+    return f'<div class="tillit-{kind}"{data}>{esc(text)}</div>'

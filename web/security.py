@@ -26,6 +26,23 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _SCRIPT_TAG = re.compile(rb"<script(?=[\s>])", re.I)
+_SOCIAL_META = re.compile(rb"<meta\s[^>]*(?:property=\"og:|name=\"twitter:)[^>]*>\s*", re.I)
+_HEAD = re.compile(rb"<head[^>]*>", re.I)
+
+
+def tillit_social_meta(body: bytes, lang: str) -> bytes:
+    """Gradio's page advertises Gradio (og:/twitter: tags naming gradio.app, an image on
+    another host): replace those tags with Tillit's own. Other pages are left alone."""
+    tags = _SOCIAL_META.findall(body)
+    if not any(b"gradio" in tag.lower() or b"://" in tag for tag in tags):
+        return body
+    from web.i18n import t
+    from web.shell import social_meta
+
+    body = _SOCIAL_META.sub(b"", body)
+    ours = social_meta(t(lang, "title"), lang).encode()
+    head = _HEAD.search(body)
+    return body[:head.end()] + ours + body[head.end():] if head else body
 
 
 def content_security_policy(nonce: str | None, frame_ancestors: list[str]) -> str:
@@ -61,6 +78,8 @@ class SecurityHeadersMiddleware:
         # HTML is rewritten below, so pages (Accept: text/html, or paths without a file
         # extension) must come uncompressed; scripts, styles and API calls stay compressed.
         accept = dict(scope.get("headers", [])).get(b"accept", b"")
+        lang = from_accept_language(
+            dict(scope.get("headers", [])).get(b"accept-language", b"").decode("latin-1"))
         path = scope["path"]
         page_like = "." not in path.rsplit("/", 1)[-1] and not path.startswith(
             ("/api/", "/gradio_api/"))
@@ -90,7 +109,8 @@ class SecurityHeadersMiddleware:
             if message.get("more_body"):
                 return
             nonce = secrets.token_urlsafe(16)
-            body = _SCRIPT_TAG.sub(f'<script nonce="{nonce}"'.encode(), b"".join(chunks))
+            body = tillit_social_meta(b"".join(chunks), lang)
+            body = _SCRIPT_TAG.sub(f'<script nonce="{nonce}"'.encode(), body)
             csp = content_security_policy(nonce, self.frame_ancestors).encode()
             headers = [(k, v) for k, v in start["headers"]
                        if k not in (b"content-length", b"content-security-policy")]

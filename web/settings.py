@@ -105,6 +105,48 @@ class WebSettings(BaseSettings):
         "default: only their length, language and timings are logged.",
     )
 
+    source_url: str = Field(
+        default="",
+        description="Link from each citation card to the page in your own copy of the book "
+        "(TILLIT_SOURCE_URL), a template with {page} (and optionally {chapter}), e.g. "
+        "https://intranet.example/sou-2018-38.pdf#page={page}. Empty: no such link.",
+    )
+    insights: bool = Field(
+        default=False,
+        description="Keep statistics for the editors at /admin (TILLIT_INSIGHTS): questions "
+        "per day, how they were answered, votes, and the text of questions that were not "
+        "answered or got a thumbs-down. Off: nothing of it is stored.",
+    )
+    insights_retention_days: int = Field(
+        default=90, ge=1, le=3650,
+        description="Days the insights are kept (TILLIT_INSIGHTS_RETENTION_DAYS); older ones "
+        "are deleted.",
+    )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Token that opens /admin (TILLIT_ADMIN_TOKEN), as Bearer or as the HTTP "
+        "Basic password; it also passes TILLIT_AUTH_TOKEN's check.",
+    )
+    admin_group: str = Field(
+        default="",
+        description="Group whose members may open /admin (TILLIT_ADMIN_GROUP), read from the "
+        "header TILLIT_AUTH_GROUPS_HEADER that the authenticating proxy sets. Needs "
+        "TILLIT_AUTH_HEADER.",
+    )
+    auth_groups_header: str = Field(
+        default="X-Remote-Groups",
+        description="Header with the user's groups, comma separated, set by the "
+        "authenticating proxy (TILLIT_AUTH_GROUPS_HEADER).",
+    )
+
+    @field_validator("source_url")
+    @classmethod
+    def _check_source_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"^https?://", value):
+            raise ValueError("TILLIT_SOURCE_URL must start with http:// or https://")
+        return value
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
@@ -130,14 +172,20 @@ class WebSettings(BaseSettings):
     def _empty_token_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("auth_token")
+    @field_validator("admin_token", mode="before")
+    @classmethod
+    def _empty_admin_token_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("auth_token", "admin_token")
     @classmethod
     def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError("TILLIT_AUTH_TOKEN must be at least 16 characters long")
+            raise ValueError("tokens (TILLIT_AUTH_TOKEN, TILLIT_ADMIN_TOKEN) must be at least "
+                             "16 characters long")
         return value
 
-    @field_validator("auth_header")
+    @field_validator("auth_header", "auth_groups_header")
     @classmethod
     def _check_header(cls, value: str) -> str:
         value = value.strip()

@@ -8,7 +8,10 @@ from typing import Any
 from assistant.core import Assistant
 from assistant.errors import TillitError
 from assistant.settings import Settings
+from index.served import ServedIndex
+from web.answers import answerability
 from web.feedback import FeedbackStore
+from web.insights import InsightsStore
 from web.limits import AnswerGate, RateLimiter
 from web.settings import WebSettings
 
@@ -23,6 +26,7 @@ class WebState:
     assistant: Assistant | None = None
     error: TillitError | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    insights: InsightsStore | None = None
     gate: AnswerGate = field(init=False)
     limiter: RateLimiter = field(init=False)
 
@@ -35,3 +39,20 @@ class WebState:
     def ready(self) -> bool:
         """True when questions can be answered."""
         return self.assistant is not None
+
+    @property
+    def index(self) -> ServedIndex | None:
+        """The served index, for the reader view and references (None without one)."""
+        index = getattr(self.assistant, "index", None)
+        return index if isinstance(index, ServedIndex) else None
+
+    def record_answer(self, question: str, answer: dict[str, Any], source: str) -> None:
+        """Count an answer for the editors' insights (only when they are on)."""
+        if self.insights is not None:
+            self.insights.record_answer(question, answerability(answer),
+                                        str(answer.get("language") or ""), source)
+
+    def record_vote(self, question: str, vote: int, language: str, source: str) -> None:
+        """Count a vote for the editors' insights (only when they are on)."""
+        if self.insights is not None:
+            self.insights.record_vote(question, vote, language, source)

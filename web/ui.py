@@ -23,8 +23,18 @@ import gradio as gr  # noqa: E402
 
 from assistant.errors import TillitError  # noqa: E402
 from assistant.types import Answer  # noqa: E402
+from web.answers import answerability  # noqa: E402
+from web.export import export_file  # noqa: E402
 from web.i18n import EXAMPLES, LANGS, STRINGS, from_accept_language, t  # noqa: E402
-from web.render import answer_dict_html, answer_html, esc, message_html, user_html  # noqa: E402
+from web.references import enrich  # noqa: E402
+from web.render import (  # noqa: E402
+    answer_dict_html,
+    answer_html,
+    esc,
+    message_html,
+    not_stated_html,
+    user_html,
+)
 from web.state import WebState  # noqa: E402
 
 log = logging.getLogger("tillit.web")
@@ -45,13 +55,18 @@ def theme() -> gr.themes.Base:
 def _turn_messages(turn: Turn, lang: str) -> list[dict[str, str]]:
     msgs = [{"role": "user", "content": user_html(turn["question"])}]
     if turn.get("error"):
-        msgs.append({"role": "assistant", "content": message_html(turn["error"], lang)})
+        msgs.append({"role": "assistant",
+                     "content": message_html(turn["error"], lang, "error", turn["id"])})
     elif turn.get("answer"):
         a = turn["answer"]
-        if a["answered"]:
+        kind = answerability(a)
+        if kind == "answered":
             content = answer_dict_html(a, turn["id"], lang, interpreted=_context(a))
+        elif kind == "not_stated":
+            content = not_stated_html(a, turn["id"], lang, interpreted=_context(a))
         else:
-            content = message_html(a["answer"] or t(lang, "no_answer"), lang, "refusal")
+            content = message_html(a["answer"] or t(lang, "no_answer"), lang, "refusal",
+                                   turn["id"])
         msgs.append({"role": "assistant", "content": content})
     return msgs
 
@@ -104,6 +119,13 @@ def build_ui(state: WebState) -> gr.Blocks:
     """The chat as a Gradio Blocks app bound to ``state``."""
     delay = state.web.stream_delay_ms / 1000.0
 
+    def session_of(conv: list[Turn]) -> str:
+        return conv[0]["id"] if conv else ""
+
+    def export(conv: list[Turn], lang: str) -> Any:
+        path = export_file(conv, lang, session_of(conv))
+        return gr.update(value=path, interactive=path is not None)
+
     def switch_language(lang: str, conv: list[Turn]) -> tuple[Any, ...]:
         lang = lang if lang in LANGS else "sv"
         s = STRINGS[lang]
@@ -118,6 +140,7 @@ def build_ui(state: WebState) -> gr.Blocks:
             *[gr.update(value=q) for q in EXAMPLES[lang]],
             gr.update(label=s["about"]), about_markdown(state, lang),
             gr.update(label=s["comment_label"]), gr.update(value=s["comment_send"]),
+            gr.update(label=s["export"], value=export_file(conv, lang, session_of(conv))),
         )
 
     def initial_language(request: gr.Request) -> str:
@@ -150,7 +173,9 @@ def build_ui(state: WebState) -> gr.Blocks:
             shown = 0.0
             for piece in state.assistant.stream(turn["question"], earlier):
                 if isinstance(piece, Answer):
-                    turn["answer"] = piece.to_dict()
+                    turn["answer"] = enrich(piece.to_dict(), state.index,
+                                            state.web.source_url)
+                    state.record_answer(turn["question"], turn["answer"], "ui")
                     break
                 text += piece
                 if draft and time.monotonic() - shown < delay:
@@ -196,6 +221,8 @@ def build_ui(state: WebState) -> gr.Blocks:
             [c["chunk_id"] for c in answer.get("citations", [])], bool(data.liked),
             language=answer.get("language", lang), source="ui",
         )
+        state.record_vote(turn["question"], 1 if data.liked else -1,
+                          answer.get("language", lang), "ui")
         return fid, gr.update(visible=True), t(lang, "thanks")
 
     def send_comment(fid: int | None, comment: str, lang: str) -> tuple[Any, ...]:
@@ -232,6 +259,8 @@ def build_ui(state: WebState) -> gr.Blocks:
             retry_btn = gr.Button(s["retry"], size="sm", elem_id="tillit-retry")
             undo_btn = gr.Button(s["undo"], size="sm", elem_id="tillit-undo")
             clear_btn = gr.Button(s["clear"], size="sm", elem_id="tillit-clear")
+            export_btn = gr.DownloadButton(s["export"], size="sm", elem_id="tillit-export",
+                                           interactive=False)
         examples_title = gr.Markdown(f"**{s['examples']}**")
         with gr.Row():
             example_btns = [gr.Button(q, size="sm", elem_classes=["tillit-example"])
@@ -253,17 +282,21 @@ def build_ui(state: WebState) -> gr.Blocks:
                                "outputs": [box, conv, chatbot], "queue": False}
         answer_ev: dict[str, Any] = {"fn": respond, "inputs": [conv, lang],
                                      "outputs": [chatbot, conv], **limit}
-        box.submit(**ask).then(**answer_ev)
-        send.click(**ask).then(**answer_ev)
+        exported: dict[str, Any] = {"fn": export, "inputs": [conv, lang],
+                                    "outputs": [export_btn], "queue": False}
+        box.submit(**ask).then(**answer_ev).then(**exported)
+        send.click(**ask).then(**answer_ev).then(**exported)
         for btn in example_btns:
-            btn.click(lambda q: q, btn, box, queue=False).then(**ask).then(**answer_ev)
+            btn.click(lambda q: q, btn, box, queue=False).then(**ask).then(**answer_ev).then(
+                **exported)
         for trigger in (retry_btn.click, chatbot.retry):
-            trigger(retry, [conv, lang], [conv, chatbot], queue=False).then(**answer_ev)
+            trigger(retry, [conv, lang], [conv, chatbot], queue=False).then(**answer_ev).then(
+                **exported)
         for trigger in (undo_btn.click, chatbot.undo):
-            trigger(undo, [conv, lang], [box, conv, chatbot], queue=False)
+            trigger(undo, [conv, lang], [box, conv, chatbot], queue=False).then(**exported)
         for trigger in (clear_btn.click, chatbot.clear):
             trigger(clear, [lang], [conv, chatbot, last_feedback, comment_group, status],
-                    queue=False)
+                    queue=False).then(**exported)
         chatbot.like(on_like, [conv, lang], [last_feedback, comment_group, status],
                      queue=False)
         comment.submit(send_comment, [last_feedback, comment, lang], [comment, status])
@@ -271,7 +304,7 @@ def build_ui(state: WebState) -> gr.Blocks:
         picker.change(
             switch_language, [picker, conv],
             [lang, header, chatbot, box, send, retry_btn, undo_btn, clear_btn, examples_title,
-             *example_btns, about, about_md, comment, comment_btn], queue=False,
+             *example_btns, about, about_md, comment, comment_btn, export_btn], queue=False,
         )
         demo.load(initial_language, None, picker, queue=False)
     demo.queue(default_concurrency_limit=state.web.concurrency,

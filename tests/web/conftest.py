@@ -16,6 +16,7 @@ from langchain_core.language_models import BaseChatModel  # noqa: E402
 
 from assistant.core import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from tests.web.a11y import AXE  # noqa: E402
 from tests.web.llm_fakes import LLM_MODEL, LLM_REPLY, PacedFakeChat, UnreachableChat  # noqa: E402
 from web.live import LiveServer  # noqa: E402
 from web.settings import WebSettings  # noqa: E402
@@ -121,18 +122,19 @@ def browser(tmp_path: Path, start_server: ServerFactory) -> Iterator[Callable[..
 
     Depends on ``start_server`` so that browsers close before the servers stop.
     """
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium chromium-driver")
+    if not os.path.exists(CHROMIUM):  # a browser test that cannot run fails
+        pytest.fail(f"{CHROMIUM} is missing: run .ci/system-deps (make test does)")
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()
     contexts: list[Any] = []
 
-    def make(locale: str = "sv-SE") -> Any:
+    def make(locale: str = "sv-SE", **options: Any) -> Any:
         profile = tmp_path / f"chromium-profile-{len(contexts)}"
+        options.setdefault("viewport", {"width": 1280, "height": 900})
         ctx = pw.chromium.launch_persistent_context(
             str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            locale=locale, viewport={"width": 1280, "height": 900},
+            locale=locale, **options,
         )
         ctx.set_default_timeout(20_000)
         contexts.append(ctx)
@@ -142,3 +144,11 @@ def browser(tmp_path: Path, start_server: ServerFactory) -> Iterator[Callable[..
     for c in contexts:
         c.close()
     pw.stop()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, installed from npm by .ci/system-deps (never from a CDN)."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run .ci/system-deps (make test does)")
+    return AXE.read_text(encoding="utf-8")

@@ -4,7 +4,11 @@
  * Attributes: data-lang ("sv" | "en", default: the browser's language),
  *   data-mode ("bubble" (default) | "inline": fill data-target or the body),
  *   data-target (CSS selector of the element to fill in inline mode),
- *   data-position ("right" (default) | "left"), data-title (panel title).
+ *   data-position ("right" (default) | "left"), data-title (panel title),
+ *   data-persist ("false": do not keep the conversation in sessionStorage between pages).
+ * Theming: CSS custom properties --tillit-accent, --tillit-accent-text, --tillit-bg,
+ *   --tillit-fg, --tillit-muted, --tillit-line, --tillit-soft, --tillit-mark, --tillit-focus,
+ *   --tillit-font, --tillit-radius set on the page (e.g. on :root or #tillit-widget).
  * Talks only to the server it was loaded from (POST /api/ask/stream: server-sent events).
  * Streamed pieces are shown as a draft; the final answer replaces them (a language model's
  * raw tokens may carry wrong markers or claims the sources do not support). Everything from
@@ -37,7 +41,15 @@
       unsupportedHint: "Den här meningen kunde inte beläggas i de citerade styckena: " +
         "läs källan innan du litar på den.",
       generated: "Formulerat av språkmodellen {model}; varje mening är kontrollerad mot " +
-        "källorna ({supported} av {total} belagda)."
+        "källorna ({supported} av {total} belagda).",
+      notStated: "Står inte i antologin",
+      notStatedHint: "Antologin tar upp ämnet men ger inte det du frågar efter. " +
+        "Styckena nedan är de som ligger närmast.",
+      read: "Läs i sammanhang", sourcePage: "Sidan i er kopia", newTab: "öppnas i ny flik",
+      copy: "Kopiera referens", copied: "Referensen är kopierad.", reference: "Referens",
+      exportMd: "Exportera", exportLabel: "Exportera samtalet som Markdown",
+      ready: "Svaret är klart", exportTitle: "Samtal med Tillit", question: "Fråga",
+      answer: "Svar", references: "Referenser", file: "tillit-samtal.md"
     },
     en: {
       title: "Ask the anthology about trust", open: "Ask about trust", close: "Close",
@@ -51,12 +63,42 @@
       unsupportedHint: "This sentence could not be supported by the cited passages: " +
         "read the source before relying on it.",
       generated: "Written by the language model {model}; every sentence was checked " +
-        "against the sources ({supported} of {total} supported)."
+        "against the sources ({supported} of {total} supported).",
+      notStated: "Not stated in the anthology",
+      notStatedHint: "The anthology discusses the subject but does not give what you ask " +
+        "for. The passages below are the closest ones.",
+      read: "Read in context", sourcePage: "The page in your copy", newTab: "opens in a new tab",
+      copy: "Copy reference", copied: "Reference copied.", reference: "Reference",
+      exportMd: "Export", exportLabel: "Export the conversation as Markdown",
+      ready: "The answer is ready", exportTitle: "Conversation with Tillit", question: "Question",
+      answer: "Answer", references: "References", file: "tillit-conversation.md"
     }
   }[lang];
 
-  var history = [];
+  var turns = [];  // {question, answer (the API's object) | null, error | null}
   var counter = 0;
+  var persist = data.persist !== "false";
+  var STORE_KEY = "tillit-widget:" + base.href + ":" + lang;
+  function save(open) {
+    if (!persist) { return; }
+    try {
+      window.sessionStorage.setItem(STORE_KEY, JSON.stringify({
+        turns: turns.slice(-MAX_HISTORY), open: open }));
+    } catch (e) { /* storage full or refused: the conversation just does not carry over */ }
+  }
+  function load() {
+    if (!persist) { return null; }
+    try { return JSON.parse(window.sessionStorage.getItem(STORE_KEY) || "null"); }
+    catch (e) { return null; }
+  }
+  function history() {
+    return turns.filter(function (x) { return x.answer; })
+      .map(function (x) { return x.question; }).slice(-MAX_HISTORY);
+  }
+  // The one rule for the kind of reply (answered | not_stated | off_topic).
+  function answerability(ans) {
+    return ans.answerability || (ans.answered ? "answered" : "off_topic");
+  }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -116,6 +158,10 @@
   panel.setAttribute("aria-label", data.title || T.title);
   var head = el("header", "tw-head");
   head.appendChild(el("h2", "tw-title", data.title || T.title));
+  var exportBtn = el("button", "tw-export", T.exportMd);
+  exportBtn.type = "button";
+  exportBtn.setAttribute("aria-label", T.exportLabel);
+  head.appendChild(exportBtn);
   var clearBtn = el("button", "tw-clear", T.clear);
   clearBtn.type = "button";
   head.appendChild(clearBtn);
@@ -123,10 +169,22 @@
   closeBtn.type = "button";
   closeBtn.setAttribute("aria-label", T.close);
   if (mode === "bubble") { head.appendChild(closeBtn); }
+  // The log is not live (streamed pieces would be read out one by one); complete answers
+  // are announced once through the status region.
   var log = el("div", "tw-log");
   log.setAttribute("role", "log");
-  log.setAttribute("aria-live", "polite");
+  log.setAttribute("aria-live", "off");
+  log.setAttribute("tabindex", "0");
+  log.setAttribute("aria-label", T.title);
   log.appendChild(el("p", "tw-intro", T.intro));
+  var live = el("div", "tw-sr");
+  live.setAttribute("role", "status");
+  live.setAttribute("aria-live", "polite");
+  live.setAttribute("aria-atomic", "true");
+  function announce(text) {
+    live.textContent = "";
+    window.setTimeout(function () { live.textContent = text; }, 60);
+  }
   var form = el("form", "tw-form");
   var input = el("textarea", "tw-input");
   input.rows = 2;
@@ -140,24 +198,72 @@
   panel.appendChild(head);
   panel.appendChild(log);
   panel.appendChild(form);
+  panel.appendChild(live);
   if (mode === "bubble") { wrap.appendChild(bubble); }
   wrap.appendChild(panel);
   root.appendChild(wrap);
   (target || document.body).appendChild(host);
 
-  function setOpen(open) {
+  function setOpen(open, quiet) {
     wrap.classList.toggle("tw-open", open);
     bubble.setAttribute("aria-expanded", open ? "true" : "false");
-    if (open) { input.focus(); }
+    if (open && !quiet) { input.focus(); }
+    save(open);
   }
   if (mode === "inline") { wrap.classList.add("tw-open"); }
+  bubble.setAttribute("aria-controls", "tw-panel");
+  panel.id = "tw-panel";
   bubble.addEventListener("click", function () { setOpen(!wrap.classList.contains("tw-open")); });
   closeBtn.addEventListener("click", function () { setOpen(false); bubble.focus(); });
+  panel.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" && mode === "bubble") {
+      ev.preventDefault();
+      setOpen(false);
+      bubble.focus();
+    }
+  });
   clearBtn.addEventListener("click", function () {
-    history = [];
+    turns = [];
     while (log.children.length > 1) { log.removeChild(log.lastChild); }
+    save(true);
     input.focus();
   });
+  exportBtn.addEventListener("click", function () {
+    var blob = new Blob([markdown()], { type: "text/markdown;charset=utf-8" });
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = T.file;
+    root.appendChild(a);
+    a.click();
+    root.removeChild(a);
+    window.setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
+  });
+
+  function mdText(s) { return String(s || "").replace(/([\\`*_{}#<>|])/g, "\\$1").trim(); }
+  // The conversation as Markdown: questions, answers and their numbered references.
+  function markdown() {
+    var out = ["# " + T.exportTitle, "", "_" + new Date().toISOString().slice(0, 16)
+      .replace("T", " ") + " UTC_", ""];
+    turns.forEach(function (turn, i) {
+      out.push("## " + (i + 1) + ". " + T.question, "", mdText(turn.question), "");
+      if (!turn.answer) {
+        if (turn.error) { out.push("**" + T.answer + ":** " + mdText(turn.error), ""); }
+        return;
+      }
+      var kind = answerability(turn.answer);
+      out.push("**" + T.answer + (kind === "not_stated" ? " (" + T.notStated + ")" : "") +
+        ":** " + mdText(turn.answer.answer), "");
+      var cits = turn.answer.citations || [];
+      if (cits.length) {
+        out.push("**" + T.references + ":**", "");
+        cits.forEach(function (c) {
+          out.push(c.n + ". " + (c.reference_md || c.reference || c.chunk_id));
+        });
+        out.push("");
+      }
+    });
+    return out.join("\n").replace(/\s+$/, "") + "\n";
+  }
   input.addEventListener("keydown", function (ev) {
     if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit(); }
   });
@@ -205,6 +311,52 @@
     });
   }
 
+  function newTabLink(href, text, cls) {
+    var a = el("a", cls, text);
+    a.href = new URL(href, base).href;
+    a.target = "_blank";
+    a.rel = "noopener";
+    a.appendChild(el("span", "tw-sr", " (" + T.newTab + ")"));
+    return a;
+  }
+
+  function copyText(text) {
+    function done() { announce(T.copied); }
+    function fallback() {
+      var area = el("textarea", "tw-sr");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      root.appendChild(area);
+      area.select();
+      try { document.execCommand("copy"); } catch (e) { /* nothing to do */ }
+      root.removeChild(area);
+      done();
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else {
+      fallback();
+    }
+  }
+
+  // Under a card: its reference with a copy button, the reader view, the operator's copy.
+  function cardTools(c) {
+    var tools = el("div", "tw-tools");
+    if (c.reference) {
+      var p = el("p", "tw-reference");
+      p.appendChild(el("span", "tw-sr", T.reference + ": "));
+      p.appendChild(el("span", "tw-ref-text", c.reference));
+      tools.appendChild(p);
+      var copy = el("button", "tw-copy", T.copy);
+      copy.type = "button";
+      copy.addEventListener("click", function () { copyText(c.reference); });
+      tools.appendChild(copy);
+    }
+    if (c.read_url) { tools.appendChild(newTabLink(c.read_url, T.read, "tw-read")); }
+    if (c.source_url) { tools.appendChild(newTabLink(c.source_url, T.sourcePage, "tw-source")); }
+    return tools;
+  }
+
   function renderAnswer(box, ans) {
     var id = "tw-a" + (++counter);
     var q = ans.question || "";
@@ -212,6 +364,15 @@
     var ctx = sq.indexOf(q) === 0 ? sq.slice(q.length).trim() : sq;
     if (sq && sq !== q && ctx) {
       box.appendChild(el("div", "tw-context", T.followUp + ": " + ctx));
+    }
+    var kind = answerability(ans);
+    if (kind === "not_stated") {
+      box.classList.add("tw-not-stated");
+      var note = el("div", "tw-kind");
+      note.setAttribute("role", "note");
+      note.appendChild(el("strong", null, T.notStated));
+      note.appendChild(document.createTextNode(" " + T.notStatedHint));
+      box.appendChild(note);
     }
     var text = el("p", "tw-text");
     var s = ans.answer || "";
@@ -237,7 +398,7 @@
       box.appendChild(el("div", "tw-generated", T.generated.replace("{model}", ans.model || "?")
         .replace("{supported}", String(ok)).replace("{total}", String(sentences.length))));
     }
-    if (!ans.answered) { box.classList.add("tw-refusal"); }
+    if (kind === "off_topic") { box.classList.add("tw-refusal"); }
     var cits = ans.citations || [];
     if (cits.length) {
       box.appendChild(el("div", "tw-sources", T.sources));
@@ -262,6 +423,7 @@
         if (!spans.length && c.quote) { quote.appendChild(el("mark", "tw-quote", c.quote)); }
         det.appendChild(quote);
         if (c.authors) { det.appendChild(el("div", "tw-authors", c.authors)); }
+        det.appendChild(cardTools(c));
         li.appendChild(det);
         list.appendChild(li);
       });
@@ -272,7 +434,11 @@
       if (!a) { return; }
       ev.preventDefault();
       var card = root.getElementById(id + "-" + a.getAttribute("data-n"));
-      if (card) { card.open = true; card.scrollIntoView({ block: "nearest" }); }
+      if (card) {
+        card.open = true;
+        card.scrollIntoView({ block: "nearest" });
+        card.querySelector("summary").focus({ preventScroll: true });
+      }
     });
   }
 
@@ -299,17 +465,41 @@
     return body && typeof body.error === "string" ? body.error : T.error;
   }
 
+  // One turn on screen: the question and its answer (or error); returns the answer's box.
+  function showTurn(turn) {
+    var asked = el("div", "tw-msg tw-user", turn.question);
+    log.appendChild(asked);
+    var box = el("div", "tw-msg tw-bot");
+    log.appendChild(box);
+    if (turn.answer) { renderAnswer(box, turn.answer); }
+    else if (turn.error) { box.classList.add("tw-error"); box.textContent = turn.error; }
+    return { asked: asked, box: box };
+  }
+
+  var saved = load();
+  if (saved && saved.turns && saved.turns.length) {
+    saved.turns.forEach(function (turn) {
+      if (turn && typeof turn.question === "string") { turns.push(turn); showTurn(turn); }
+    });
+    scrollDown();
+  }
+  if (saved && saved.open && mode === "bubble") { setOpen(true, true); }
+
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     var question = input.value.trim();
     if (!question || send.disabled) { return; }
     input.value = "";
-    var asked = el("div", "tw-msg tw-user", question);
-    log.appendChild(asked);
-    var box = el("div", "tw-msg tw-bot tw-pending", T.thinking);
-    log.appendChild(box);
+    var turn = { question: question, answer: null, error: null };
+    var earlier = history();
+    var shown = showTurn(turn);
+    var asked = shown.asked;
+    var box = shown.box;
+    box.classList.add("tw-pending");
+    box.textContent = T.thinking;
     scrollDown();
     send.disabled = true;
+    box.setAttribute("aria-busy", "true");
     var streamed = "";
     var draft = null;
     var done = false;
@@ -320,7 +510,12 @@
       box.textContent = "";
       box.classList.remove("tw-pending", "tw-streaming");
       box.classList.add("tw-error");
+      box.removeAttribute("aria-busy");
       box.textContent = message;
+      turn.error = message;
+      turns.push(turn);
+      save(true);
+      announce(message);
     }
 
     function onEvent(name, body) {
@@ -340,8 +535,14 @@
         done = true;
         box.textContent = "";
         box.classList.remove("tw-pending", "tw-streaming");
+        box.removeAttribute("aria-busy");
         renderAnswer(box, body);
-        history.push(question);
+        turn.answer = body;
+        turns.push(turn);
+        save(true);
+        var kind = answerability(body);
+        announce(T.ready + ": " + (kind === "not_stated" ? T.notStated + ". " : "") +
+          (body.answer || "").replace(/\s*\[\d{1,3}\]/g, "").slice(0, 600));
         log.scrollTop = asked.offsetTop - 8;  // show the question and the top of its answer
       } else if (name === "error") {
         fail(errorText(body));
@@ -352,7 +553,7 @@
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept-Language": lang,
                  "Accept": "text/event-stream" },
-      body: JSON.stringify({ question: question, history: history.slice(-MAX_HISTORY) })
+      body: JSON.stringify({ question: question, history: earlier })
     }).then(function (r) {
       if (!r.ok) {
         return r.json().catch(function () { return {}; }).then(function (body) {
