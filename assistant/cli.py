@@ -126,7 +126,16 @@ def _answer(assistant: Any, question: str, history: list[str], lang: str | None)
     return answer
 
 
+_KIND_LABEL = {
+    ("not_stated", "sv"): "[Står inte i antologin]", ("not_stated", "en"): "[Not stated]",
+    ("off_topic", "sv"): "[Inget svar]", ("off_topic", "en"): "[No answer]",
+}
+
+
 def _print_answer(answer: Any) -> None:
+    label = _KIND_LABEL.get((answer.answerability, answer.language))
+    if label:
+        print(label)
     print(answer.text)
     if answer.mode == "llm":
         checked = "meningarna kontrollerade mot källorna" if answer.language == "sv" else (
@@ -182,7 +191,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
-    p = argparse.ArgumentParser(prog="tillit", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="tillit",
+        description="Ask the anthology Styra och leda med tillit (SOU 2018:38) in Swedish or "
+        "English and get answers that quote the book, with chapter, section and page for "
+        "every passage.",
+        epilog="Start with `tillit index` (once), then `tillit ask \"your question\"` or "
+        "`tillit chat`; `tillit serve` opens the web chat. `tillit COMMAND --help` explains "
+        "a command.",
+    )
     p.add_argument("--data-dir", help="data directory (default: TILLIT_DATA_DIR or ./data)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     sub = p.add_subparsers(dest="command", required=True)
