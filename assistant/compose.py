@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.evidence import about_the_book, carries_type, defines
 from assistant.prompts import AnswerTemplate
+from assistant.question_analysis import QuestionAnalysis
 from assistant.retrieval import Hit, Retrieval
 from assistant.types import AnswerSentence, Citation
 from assistant.verify import Checked
@@ -27,6 +29,13 @@ _ANAPHORIC = re.compile(
 INHERIT_PENALTY = 0.01
 # Captions and headings ('Figur 1.2 Obalans ...') rarely answer anything by themselves.
 CAPTION_PENALTY = 0.05
+# Sentences about the book ('I kapitel 3 återkommer jag ...') only when nothing else answers.
+ABOUT_BOOK_PENALTY = 0.06
+# A definition question prefers defining sentences; a factoid one sentences with its type.
+DEFINES_BONUS = 0.03
+TYPE_BONUS = 0.02
+# A chunk that starts inside a sentence or a reference ('Mintzberg, 2000). Det är ...').
+_FRAGMENT = re.compile(r"^\s*(?:[a-zåäö]|[^()]*\)|[,;:.])")
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,7 @@ class ScoredSentence:
     end: int
     text: str
     score: float
+    vector: np.ndarray | None = None
 
 
 def page_label(hit_chunk_page: int | None, in_book: bool, lang: str) -> str:
@@ -60,15 +70,31 @@ def term_overlap(query_terms: list[str], sentence: str, lexical: LexicalIndex) -
     return sum(lexical.idf(t) for t in query_terms if t in stems) / total if total else 0.0
 
 
-def score_sentences(retrieval: Retrieval, index: ServedIndex) -> list[ScoredSentence]:
-    """Every sentence of the retrieved passages, scored against the question."""
-    q_terms = list(dict.fromkeys(analyze(retrieval.query)))
+def is_fragment(text: str) -> bool:
+    """Does ``text`` start inside a sentence or a parenthesis (a chunk's cut-off head)?"""
+    return bool(_FRAGMENT.match(text)) or text.count(")") > text.count("(")
+
+
+def score_sentences(
+    retrieval: Retrieval, index: ServedIndex, analysis: QuestionAnalysis | None = None
+) -> list[ScoredSentence]:
+    """Every whole sentence of the retrieved passages, scored against the question.
+
+    With an ``analysis`` the question's focus terms (not its generic phrasing) count for
+    the word overlap, defining sentences are preferred for definition questions and
+    sentences carrying the expected type for factoid ones."""
+    if analysis is not None and analysis.focus_stems:
+        q_terms = list(analysis.focus_stems)
+    else:
+        q_terms = list(dict.fromkeys(analyze(retrieval.query)))
     k = max(len(retrieval.hits), 1)
     out: list[ScoredSentence] = []
     for rank, hit in enumerate(retrieval.hits):
         recent: list[float] = []
         for start, end, vec in index.sentences_of(hit.chunk.chunk_id):
             text = hit.chunk.text[start:end]
+            if start < 5 and is_fragment(text):
+                continue
             score = (
                 float(np.dot(vec, retrieval.query_vector))
                 + OVERLAP_WEIGHT * term_overlap(q_terms, text, index.lexical)
@@ -76,12 +102,19 @@ def score_sentences(retrieval: Retrieval, index: ServedIndex) -> list[ScoredSent
             )
             if not re.search(r"[.!?:”\")]$", text.strip()):
                 score -= CAPTION_PENALTY
+            if about_the_book(text):
+                score -= ABOUT_BOOK_PENALTY
+            if analysis is not None:
+                if analysis.answer_type == "definition" and defines(text):
+                    score += DEFINES_BONUS
+                elif analysis.factoid and carries_type(text, analysis.answer_type):
+                    score += TYPE_BONUS
             if recent and _ANAPHORIC.match(text):
                 # 'Dessa tre ...' may point back past a sentence in between.
                 score = max(score, *(r - INHERIT_PENALTY * (i + 1)
                                      for i, r in enumerate(reversed(recent[-2:]))))
             recent.append(score)
-            out.append(ScoredSentence(rank, start, end, text, score))
+            out.append(ScoredSentence(rank, start, end, text, score, vec))
     return sorted(out, key=lambda s: -s.score)
 
 
@@ -126,8 +159,11 @@ def compose(
     retrieval: Retrieval,
     chosen: list[ScoredSentence],
     template: AnswerTemplate,
+    lead: tuple[str, ScoredSentence] | None = None,
 ) -> tuple[str, list[Citation]]:
-    """Answer text with a ``[n]`` marker on every quoted sentence, and the citations."""
+    """Answer text with a ``[n]`` marker on every quoted sentence, and the citations.
+
+    A ``lead`` (the direct answer and the sentence it comes from) opens the text."""
     numbers: dict[int, int] = {}
     quotes: dict[int, list[str]] = {}
     parts: list[str] = []
@@ -135,12 +171,57 @@ def compose(
         n = numbers.setdefault(s.hit_rank, len(numbers) + 1)
         quotes.setdefault(s.hit_rank, []).append(s.text)
         parts.append(template.sentence.format(quote=s.text.strip(), n=n))
+    head = []
+    if lead is not None:
+        n = numbers.setdefault(lead[1].hit_rank, len(numbers) + 1)
+        head.append(template.lead.format(lead=lead[0], n=n))
     citations = [
         _citation(retrieval.hits[rank], n, " … ".join(quotes[rank]), template.language)
         for rank, n in numbers.items()
     ]
-    text = " ".join(p for p in [template.intro, *parts] if p)
+    text = " ".join(p for p in [*head, template.intro, *parts] if p)
     return text, citations
+
+
+def shared_run(question_words: tuple[str, ...], passage: str) -> str:
+    """The longest run of consecutive question words that the passage also holds (by stem),
+    e.g. 'Tillitsdelegationens sekretariat'; empty when none."""
+    stems = set(analyze(passage))
+    best: list[str] = []
+    run: list[str] = []
+    for w in question_words:
+        if set(analyze(w)) & stems:
+            run.append(w)
+            best = run if len(run) > len(best) else best
+        else:
+            run = []
+    return " ".join(best)
+
+
+def compose_not_stated(
+    retrieval: Retrieval, closest: ScoredSentence, analysis: QuestionAnalysis,
+    template: AnswerTemplate,
+) -> tuple[str, list[Citation]]:
+    """'The anthology mentions X but does not say who', then the closest passage, cited."""
+    hit = retrieval.hits[closest.hit_rank]
+    ask = template.ask.get(analysis.answer_type, template.ask.get("open", ""))
+    focus = shared_run(analysis.focus, hit.chunk.text)
+    if focus:
+        what = template.not_stated.format(focus=f"{_open_quote(template)}{focus}"
+                                          f"{_close_quote(template)}", ask=ask)
+    else:
+        what = template.not_stated_plain.format(ask=ask)
+    quote = template.sentence.format(quote=closest.text.strip(), n=1)
+    citation = _citation(hit, 1, closest.text, template.language)
+    return f"{what} {template.closest} {quote}", [citation]
+
+
+def _open_quote(template: AnswerTemplate) -> str:
+    return "”" if template.language == "sv" else "“"
+
+
+def _close_quote(template: AnswerTemplate) -> str:
+    return "”"
 
 
 def _citation(hit: Hit, n: int, quote: str, lang: str) -> Citation:

@@ -11,10 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from assistant.answerability import AnswerabilityModel, Decision
 from assistant.compose import (
     ScoredSentence,
     citation_label,
     compose,
+    compose_not_stated,
     quoted_sentences,
     render_checked,
     score_sentences,
@@ -22,9 +24,12 @@ from assistant.compose import (
 )
 from assistant.conversation import condense, earlier_context
 from assistant.errors import InvalidQuestion, TillitError
+from assistant.evidence import Candidate, question_features
 from assistant.generate import GenerationFailed, Generator, Passage
 from assistant.language import detect_language
+from assistant.lead import extract_lead
 from assistant.prompts import AnswerTemplate
+from assistant.question_analysis import QuestionAnalysis, analyse_question
 from assistant.retrieval import Mode, Retrieval, Retriever
 from assistant.types import Answer
 from assistant.verify import Verifier, split_answer, tidy
@@ -92,6 +97,8 @@ class Assistant:
         generator: Generator | None = None,
         verifier: Verifier | None = None,
         llm_problem: TillitError | None = None,
+        answerability: AnswerabilityModel | None = None,
+        collection: str = "anthology",
     ) -> None:
         self.index = index
         self.retriever = retriever
@@ -105,6 +112,9 @@ class Assistant:
         self.generator = generator
         self.verifier = verifier
         self.llm_problem = llm_problem
+        self.answerability = answerability
+        if collection == "documents":
+            self.templates = {k: t.for_documents() for k, t in templates.items()}
 
     def _turns(self, history: Sequence[str]) -> list[str]:
         if not isinstance(history, list | tuple):
@@ -204,24 +214,90 @@ class Assistant:
         ranking = self.retriever.retrieve(query, max(k or 0, self.top_k), mode, context)
         retrieval = replace(ranking, hits=ranking.hits[: self.top_k])
         t2 = time.perf_counter()
-        scored = score_sentences(retrieval, self.index)
-        ev = self.evidence(retrieval, scored[0].score if scored else 0.0)
-        answered = bool(scored) and ev.score > self.refusal_threshold and has_content(q)
+        analysis = analyse_question(query, language, asked=q)
+        scored = score_sentences(retrieval, self.index, analysis)
+        decision, ev = self.decide(q, analysis, retrieval, scored)
+        answered = decision.outcome == "answered"
         answer = Answer(
             question=q, standalone_question=query, language=language, answered=answered,
             text=f"{template.refusal} {template.refusal_hint}", mode="extractive",
-            confidence=ev.score,
+            confidence=decision.probabilities.get("answered", ev.score),
+            answerability=decision.outcome, probabilities=decision.probabilities,
         )
         if answered and self.generator is not None:
             yield from self._generate(answer, for_model, retrieval, scored, timings, t0)
         elif answered:
-            chosen = select_sentences(scored, self.max_sentences)
-            answer.text, answer.citations = compose(retrieval, chosen, template)
+            chosen, lead = self._choose(scored, analysis)
+            answer.text, answer.citations = compose(retrieval, chosen, template, lead)
+            answer.lead = lead[0] if lead else ""
             answer.sentences = quoted_sentences(chosen, answer.citations, retrieval)
+        elif decision.outcome == "not_stated":
+            answer.text, answer.citations = compose_not_stated(
+                retrieval, scored[0], analysis, template)
+            answer.sentences = quoted_sentences(scored[:1], answer.citations, retrieval)
         t3 = time.perf_counter()
         answer.timings_ms = {**timings, "retrieval": (t2 - t1) * 1e3,
                              "answer": (t3 - t2) * 1e3, "total": (t3 - t0) * 1e3}
         yield answer, replace(ranking, hits=ranking.hits[: k or self.top_k])
+
+    def evidence_features(
+        self, question: str, history: Sequence[str] = (), lang: str | None = None,
+        exclude_doc: str | None = None,
+    ) -> dict[str, float]:
+        """The decision's features for a question as the quoted answer path sees it (for
+        training the decision). ``exclude_doc`` hides one document's passages, so that a
+        question meets passages like its own that lack its answer."""
+        q = clean_question(question, self.max_question_chars)
+        turns = self._turns(history)
+        language = detect_language(q, lang)
+        query, context = condense(q, turns), earlier_context(q, turns)
+        ranking = self.retriever.retrieve(query, self.top_k * 4, None, context)
+        hits = [h for h in ranking.hits if h.chunk.doc_id != exclude_doc][: self.top_k]
+        retrieval = replace(ranking, hits=hits)
+        analysis = analyse_question(query, language, asked=q)
+        scored = score_sentences(retrieval, self.index, analysis)
+        return self.features(analysis, retrieval, scored)
+
+    def _choose(
+        self, scored: list[ScoredSentence], analysis: QuestionAnalysis
+    ) -> tuple[list[ScoredSentence], tuple[str, ScoredSentence] | None]:
+        """The sentences to quote and, for a factoid question, the direct answer that opens
+        the reply with the one sentence it is taken from."""
+        if analysis.factoid:
+            for s in scored[:3]:
+                lead = extract_lead(s.text, analysis)
+                if lead:
+                    return [s], (lead, s)
+        return select_sentences(scored, self.max_sentences), None
+
+    def features(
+        self, analysis: QuestionAnalysis, retrieval: Retrieval, scored: list[ScoredSentence]
+    ) -> dict[str, float]:
+        """The evidence features the answerability decision reads (also for training)."""
+        bg = float(np.max(self.background @ retrieval.query_vector)) if len(
+            self.background) else 0.0
+        terms = list(analysis.focus)[:8]
+        term_vectors = (np.asarray(self.retriever.embedder.embed_queries(terms), dtype=np.float32)
+                        if terms else np.zeros((0, len(retrieval.query_vector)), np.float32))
+        candidates = [Candidate(s.hit_rank, s.text, s.score, s.vector) for s in scored
+                      if s.vector is not None]
+        return question_features(
+            analysis, candidates, [h.chunk.text for h in retrieval.hits], retrieval.dense_top,
+            bg, retrieval.lexical_coverage, term_vectors, idf=self.index.lexical.idf,
+            lead=lambda text: extract_lead(text, analysis))
+
+    def decide(
+        self, question: str, analysis: QuestionAnalysis, retrieval: Retrieval,
+        scored: list[ScoredSentence],
+    ) -> tuple[Decision, Evidence]:
+        """Answered, not stated or off topic (with the older evidence signals beside it)."""
+        ev = self.evidence(retrieval, scored[0].score if scored else 0.0)
+        if not scored or not has_content(question):
+            return Decision("off_topic", {}), ev
+        if self.answerability is None:
+            ok = ev.score > self.refusal_threshold
+            return Decision("answered" if ok else "off_topic", {}), ev
+        return self.answerability.decide(self.features(analysis, retrieval, scored)), ev
 
     def _generate(
         self, answer: Answer, question: str, retrieval: Retrieval,

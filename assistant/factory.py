@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.answerability import load_model
 from assistant.core import Assistant
 from assistant.errors import IndexMismatch, IndexMissing, TillitError
 from assistant.generate import ChatBackend, Generator
@@ -134,7 +135,16 @@ def build_assistant(
         generator=generator,
         verifier=Verifier(embedder, index) if generator is not None else None,
         llm_problem=llm_problem,
+        answerability=load_model() if settings.answerability == "model" else None,
+        collection=collection_kind(index.info),
     )
+
+
+def collection_kind(info: dict[str, Any]) -> str:
+    """"anthology" when the index holds chapters of the book (from the manifest or the book's
+    own structure), else "documents" (someone's own files): the answers are framed so."""
+    docs = info.get("documents", {}).values()
+    return "anthology" if any(d.get("chapter") is not None for d in docs) else "documents"
 
 
 def open_or_build_assistant(

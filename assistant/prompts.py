@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
@@ -11,20 +11,41 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
 @dataclass(frozen=True)
 class AnswerTemplate:
-    """The fixed wording of extractive answers and refusals in one language."""
+    """The fixed wording of extractive answers, "not stated" replies and refusals in one
+    language; ``ask`` names what each expected answer type asks for ("vem", "when" …)."""
 
     language: str
     intro: str
+    intro_documents: str
     sentence: str
+    lead: str
     refusal: str
+    refusal_documents: str
     refusal_hint: str
+    refusal_hint_documents: str
+    not_stated: str
+    not_stated_plain: str
+    not_stated_documents: str
+    not_stated_plain_documents: str
+    closest: str
     sources_heading: str
+    ask: dict[str, str] = field(default_factory=dict)
+
+    def for_documents(self) -> AnswerTemplate:
+        """The same template worded for a collection that is not the anthology."""
+        return replace(
+            self, intro=self.intro_documents, refusal=self.refusal_documents,
+            refusal_hint=self.refusal_hint_documents, not_stated=self.not_stated_documents,
+            not_stated_plain=self.not_stated_plain_documents,
+        )
 
 
 def load_answer_template(lang: str, prompts_dir: Path = PROMPTS_DIR) -> AnswerTemplate:
     """Read ``prompts/answer.<lang>.toml``."""
     data = tomllib.loads((prompts_dir / f"answer.{lang}.toml").read_text(encoding="utf-8"))
-    return AnswerTemplate(**{k: str(data[k]) for k in AnswerTemplate.__dataclass_fields__})
+    fields = [k for k in AnswerTemplate.__dataclass_fields__ if k != "ask"]
+    return AnswerTemplate(**{k: str(data[k]) for k in fields},
+                          ask={k: str(v) for k, v in data.get("ask", {}).items()})
 
 
 @dataclass(frozen=True)

@@ -71,8 +71,14 @@ class Settings(BaseSettings):
     )
     refusal_threshold: float = Field(
         default=0.04,
-        description="Answer only when the evidence score (closeness to the anthology minus "
-        "closeness to off-topic text) exceeds this; calibrated on the curated questions.",
+        description="Used only with TILLIT_ANSWERABILITY=threshold: answer when the evidence "
+        "score (closeness to the anthology minus closeness to off-topic text) exceeds this.",
+    )
+    answerability: Literal["model", "threshold"] = Field(
+        default="model",
+        description="How answered / not stated / off topic is decided: the shipped learned "
+        "model (resources/answerability.json), or the older single threshold (answered or "
+        "refused, never 'not stated').",
     )
     max_question_chars: int = Field(
         default=2000, ge=10, description="Longest question accepted, in characters."

@@ -49,7 +49,13 @@ class AnswerSentence:
 
 @dataclass
 class Answer:
-    """What the assistant says: text with ``[n]`` markers, and the citations they map to."""
+    """What the assistant says: text with ``[n]`` markers, and the citations they map to.
+
+    ``answerability`` is "answered" (``answered`` is true), "not_stated" (the anthology
+    discusses the subject but does not give what is asked; the closest passages are cited)
+    or "off_topic" (a refusal, nothing cited). ``lead`` is the one-line direct answer that
+    opens a factoid answer ("Lennart Denvall [1].").
+    """
 
     question: str
     standalone_question: str
@@ -65,6 +71,9 @@ class Answer:
     note: str | None = None
     model: str = ""
     checks: dict[str, int] = field(default_factory=dict)
+    answerability: str = "answered"
+    lead: str = ""
+    probabilities: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract shared by ``tillit ask --json`` and the HTTP API."""
@@ -73,6 +82,8 @@ class Answer:
             "standalone_question": self.standalone_question,
             "language": self.language,
             "answered": self.answered,
+            "answerability": self.answerability,
+            "lead": self.lead,
             "answer": self.text,
             "mode": self.mode,
             "citations": [
@@ -87,6 +98,7 @@ class Answer:
             ],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "confidence": round(self.confidence, 4),
+            "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()},
             "sentences": [
                 {"text": s.text, "n": list(s.n), "supported": s.supported,
                  "support": round(s.support, 4)}

@@ -34,6 +34,8 @@ def _split(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _BOUNDARY.finditer(text):
         before = text[start : m.start()]
+        if before.count("(") > before.count(")"):
+            continue  # inside a parenthesis: '(se bl.a. Power 1997. Han …)'
         last_word = re.search(r"([\w.]+)\.?[”\"’)]*$", before)
         if last_word and last_word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
             continue

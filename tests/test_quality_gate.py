@@ -15,7 +15,9 @@ from eval.runner import evaluate
 GATE = Path(__file__).resolve().parent.parent / "eval" / "gate.toml"
 
 
-def check_gate(metrics: dict[str, dict[str, object]], gate: dict[str, dict[str, float]]) -> list[str]:
+def check_gate(
+    metrics: dict[str, dict[str, object]], gate: dict[str, dict[str, float]]
+) -> list[str]:
     """Every floor the metrics break, as readable lines (empty when the gate holds)."""
     broken = []
     for group, limits in gate.items():

@@ -1,0 +1,143 @@
+"""Question analysis, the evidence checks, the direct answer and the three-way decision."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.answerability import OUTCOMES, AnswerabilityModel, load_model
+from assistant.compose import ScoredSentence, compose_not_stated, is_fragment, shared_run
+from assistant.evidence import FEATURES, about_the_book, carries_type, defines, entity_coverage
+from assistant.lead import extract_lead
+from assistant.prompts import load_answer_template
+from assistant.question_analysis import analyse_question
+from assistant.retrieval import Hit, Retrieval
+from index.chunking import Chunk
+
+
+@pytest.mark.parametrize("question,lang,kind,count", [
+    ("Vem ledde Tillitsdelegationens sekretariat?", "sv", "person", None),
+    ("Hur många skolor deltog i Intern Insyn Grundskola?", "sv", "number", None),
+    ("Vilket år inrättades delegationen?", "sv", "date", None),
+    ("Vilka tre styrprinciper beskriver Adler?", "sv", "list", 3),
+    ("Vad är tillitsbaserad styrning?", "sv", "definition", None),
+    ("Varför infördes NPM?", "sv", "reason", None),
+    ("Vad antar man om prestationer när hierarki är styrprincip?", "sv", "open", None),
+    ("Who wrote chapter 9?", "en", "person", None),
+    ("How many doctrines did Hood describe?", "en", "number", None),
+    ("Which Danish municipalities have tried it?", "en", "place", None),
+    ("What are the three governance principles?", "en", "list", 3),
+    ("What does trust-based management mean?", "en", "definition", None),
+])
+def test_the_expected_answer_type_and_count(question: str, lang: str, kind: str,
+                                            count: int | None) -> None:
+    a = analyse_question(question, lang)
+    assert (a.answer_type, a.count) == (kind, count)
+
+
+def test_focus_leaves_out_the_generic_phrasing_and_keeps_names() -> None:
+    a = analyse_question("Vad ska jag tänka på när jag ansöker om bostadsbidrag?", "sv")
+    assert "tänka" not in a.focus and "bostadsbidrag" in a.focus
+    b = analyse_question("Vilka tre styrprinciper beskriver Adler år 2001?", "sv")
+    assert b.entities == ("Adler",) and b.numbers == ("2001",)
+    assert "styrprincip" in b.focus_stems
+
+
+def test_a_follow_up_takes_its_type_from_what_was_asked_now() -> None:
+    a = analyse_question("Vid vilket lärosäte arbetar han? Vem skrev kapitel 9?", "sv",
+                         asked="Vid vilket lärosäte arbetar han?")
+    assert a.answer_type == "place" and "kapitel" in a.focus
+
+
+def test_sentences_carry_the_type_asked_for_or_not() -> None:
+    assert carries_type("Kapitel 9 är skrivet av Verner Denvall, Lunds universitet.", "person")
+    assert not carries_type("Ramverket har diskuterats med Tillitsdelegationens sekretariat.",
+                            "person")
+    assert carries_type("Hela 75 procent av läkarna svarade så.", "number")
+    assert not carries_type("Arbetet började på 1990-talet och år 2008.", "number")
+    assert carries_type("Arbetet började år 2008.", "date")
+    assert not carries_type("Arbetet började för länge sedan.", "date")
+    assert defines("Tillit innebär att man vågar vara sårbar.")
+    assert about_the_book("I kapitel 3 återkommer jag med ett förslag på definition.")
+    assert not about_the_book("Tillit innebär att man vågar vara sårbar.")
+
+
+def test_names_and_numbers_of_the_question_must_be_in_the_evidence() -> None:
+    a = analyse_question("Vad skrev Adler år 2001?", "sv")
+    assert entity_coverage(a, "Adler (2001) beskriver tre styrprinciper.") == 1.0
+    assert entity_coverage(a, "Adler (1999) beskriver tre styrprinciper.") == 0.5
+    assert entity_coverage(a, "Mintzberg beskriver något annat.") == 0.0
+
+
+def test_the_direct_answer_is_the_span_nearest_the_focus() -> None:
+    s = ("Hela 75 procent av läkare och 70 procent av alla lärare anser att styrningen "
+         "har varit negativ.")
+    assert extract_lead(s, analyse_question("Hur stor andel av lärarna var negativa?", "sv")) \
+        == "70 procent av alla lärare"
+    assert extract_lead(s, analyse_question("Hur stor andel av läkarna var negativa?", "sv")) \
+        .startswith("75 procent")
+    person = analyse_question("Vem har skrivit kapitel 9?", "sv")
+    assert extract_lead("Kapitel 9 är skrivet av Verner Denvall, Lunds universitet.",
+                        person) == "Verner Denvall"
+    assert extract_lead("Kapitel 9 handlar om hemlöshet.", person) is None
+    year = analyse_question("Vilket år publicerades boken?", "sv")
+    assert extract_lead("Boken publicerades 2014 i en ny upplaga.", year) == "2014"
+
+
+def test_a_cut_off_chunk_head_is_a_fragment() -> None:
+    assert is_fragment("Mintzberg, 2000). Det är naturligt att olika grupper påverkar.")
+    assert is_fragment("och därför blev det så.")
+    assert not is_fragment("Det är naturligt att olika grupper (t.ex. lärare) påverkar.")
+
+
+def _chunk(text: str) -> Chunk:
+    return Chunk(chunk_id="c1", doc_id="d", text=text, chapter=1, chapter_title="Inledning",
+                 section="1.1", section_title="Bakgrund", authors="Louise Bringselius",
+                 source="SOU 2018:38", kind="text", char_start=0, char_end=len(text), page=3,
+                 page_end=3, page_in_book=False, tokens=20)
+
+
+def test_not_stated_names_what_the_passage_mentions_and_what_it_lacks() -> None:
+    text = "Ramverket har diskuterats med Tillitsdelegationen och dess sekretariat."
+    hit = Hit(chunk=_chunk(text), score=0.9, dense=0.9, lexical=0.5)
+    retrieval = Retrieval("q", [hit], np.zeros(3, np.float32), 0.5)
+    closest = ScoredSentence(0, 0, len(text), text, 0.9)
+    a = analyse_question("Vem ledde Tillitsdelegationens sekretariat?", "sv")
+    out, cites = compose_not_stated(retrieval, closest, a, load_answer_template("sv"))
+    assert out.startswith("Antologin nämner ”Tillitsdelegationens sekretariat” men säger "
+                          "inte vem.")
+    assert "[1]" in out and cites[0].quote == text and cites[0].n == 1
+    en = analyse_question("Who led the Trust Delegation's secretariat?", "en")
+    out_en, _ = compose_not_stated(retrieval, closest, en, load_answer_template("en"))
+    assert "does not say who" in out_en
+    docs, _ = compose_not_stated(retrieval, closest, a, load_answer_template("sv").for_documents())
+    assert docs.startswith("Dokumenten nämner")
+    assert shared_run(("ledde", "Tillitsdelegationens", "sekretariat"), text) \
+        == "Tillitsdelegationens sekretariat"
+
+
+def _model(bias: list[float], threshold: float = 0.5) -> AnswerabilityModel:
+    n = len(FEATURES)
+    coef = np.zeros((3, n))
+    coef[0, FEATURES.index("margin")] = 10.0  # answered grows with the margin
+    return AnswerabilityModel(FEATURES, np.zeros(n), np.ones(n), coef, np.array(bias),
+                              OUTCOMES, threshold)
+
+
+def test_the_decision_follows_the_probabilities_and_the_threshold() -> None:
+    feats = dict.fromkeys(FEATURES, 0.0)
+    m = _model([0.0, 0.5, 0.0])
+    assert m.decide({**feats, "margin": 1.0}).outcome == "answered"
+    low = m.decide({**feats, "margin": -1.0})
+    assert low.outcome == "not_stated" and sum(low.probabilities.values()) == pytest.approx(1)
+    assert _model([0.0, 0.0, 0.5]).decide({**feats, "margin": -1.0}).outcome == "off_topic"
+    strict = _model([0.0, 0.5, 0.0], threshold=0.999)
+    assert strict.decide({**feats, "margin": 0.5}).outcome != "answered"
+
+
+def test_the_shipped_model_reads_every_feature() -> None:
+    m = load_model()
+    assert m.features == FEATURES and sorted(m.classes) == sorted(OUTCOMES)
+    assert 0.0 < m.answer_threshold < 1.0
+    p = m.probabilities(dict.fromkeys(FEATURES, 0.5))
+    assert sum(p.values()) == pytest.approx(1.0)
