@@ -124,7 +124,7 @@ def build_ui(state: WebState) -> gr.Blocks:
 
     def export(conv: list[Turn], lang: str) -> Any:
         path = export_file(conv, lang, session_of(conv))
-        return gr.update(value=path, interactive=path is not None)
+        return gr.update(value=path)
 
     def switch_language(lang: str, conv: list[Turn]) -> tuple[Any, ...]:
         lang = lang if lang in LANGS else "sv"
@@ -259,8 +259,7 @@ def build_ui(state: WebState) -> gr.Blocks:
             retry_btn = gr.Button(s["retry"], size="sm", elem_id="tillit-retry")
             undo_btn = gr.Button(s["undo"], size="sm", elem_id="tillit-undo")
             clear_btn = gr.Button(s["clear"], size="sm", elem_id="tillit-clear")
-            export_btn = gr.DownloadButton(s["export"], size="sm", elem_id="tillit-export",
-                                           interactive=False)
+            export_btn = gr.DownloadButton(s["export"], size="sm", elem_id="tillit-export")
         examples_title = gr.Markdown(f"**{s['examples']}**")
         with gr.Row():
             example_btns = [gr.Button(q, size="sm", elem_classes=["tillit-example"])
