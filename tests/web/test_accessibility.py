@@ -246,11 +246,11 @@ def test_widget_conversation_survives_navigation_unless_opted_out(
     assert SV_Q in follow.locator(".tw-context").inner_text()  # history carried over too
     page.locator(".tw-clear").click()
     page.reload(wait_until="load")
-    page.wait_for_selector("#tillit-widget")
+    page.wait_for_selector(".tw-bubble")
     assert page.locator(".tw-user").count() == 0
     # data-persist="false": nothing is kept
     page.route("**/opt-out", lambda route: route.fulfill(
-        content_type="text/html", body=f'<!doctype html><html lang="sv"><title>x</title>'
+        content_type="text/html; charset=utf-8", body=f'<!doctype html><html lang="sv"><title>x</title><body>'
         f'<script src="{server.url}/widget.js" data-persist="false" data-lang="en" '
         f'data-title="Intranätets hjälp"></script></html>'))
     page.goto(server.url + "/opt-out", wait_until="load")
@@ -259,7 +259,7 @@ def test_widget_conversation_survives_navigation_unless_opted_out(
     assert page.locator(".tw-send").inner_text() == "Send"  # data-lang
     widget_ask(page, EN_Q)
     page.reload(wait_until="load")
-    page.wait_for_selector("#tillit-widget")
+    page.wait_for_selector(".tw-bubble")
     assert page.locator(".tw-user").count() == 0
 
 
