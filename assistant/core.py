@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 import re
 import time
+import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -72,6 +75,19 @@ def clean_question(text: Any, max_chars: int, what: str = "question") -> str:
             f"{sv_what} är för lång ({len(text)} tecken; högst {max_chars}).",
         )
     return text
+
+
+@lru_cache(maxsize=1)
+def _injection_patterns() -> tuple[re.Pattern[str], ...]:
+    text = (resources.files("assistant") / "resources" / "injection_rules.toml").read_text(
+        encoding="utf-8")
+    return tuple(re.compile(p) for p in tomllib.loads(text)["patterns"])
+
+
+def is_injection(question: str) -> bool:
+    """Does the question try to steer the assistant (ignore your rules, reveal the prompt …)?"""
+    q = question.lower()
+    return any(p.search(q) for p in _injection_patterns())
 
 
 def has_content(question: str) -> bool:
@@ -263,12 +279,9 @@ class Assistant:
     ) -> tuple[list[ScoredSentence], tuple[str, ScoredSentence] | None]:
         """The sentences to quote and, for a factoid question, the direct answer that opens
         the reply with the one sentence it is taken from."""
-        if analysis.factoid:
-            for s in scored[:3]:
-                lead = extract_lead(s.text, analysis)
-                if lead:
-                    return [s], (lead, s)
-        return select_sentences(scored, self.max_sentences), None
+        chosen = select_sentences(scored, self.max_sentences)
+        lead = extract_lead(scored[0].text, analysis) if analysis.factoid and scored else None
+        return chosen, (lead, scored[0]) if lead else None
 
     def features(
         self, analysis: QuestionAnalysis, retrieval: Retrieval, scored: list[ScoredSentence]
@@ -276,7 +289,9 @@ class Assistant:
         """The evidence features the answerability decision reads (also for training)."""
         bg = float(np.max(self.background @ retrieval.query_vector)) if len(
             self.background) else 0.0
-        terms = list(analysis.focus)[:8]
+        # Only English terms need the embedder to meet the Swedish text (Swedish ones are
+        # matched by their stems); at most five keep the cost of a question low.
+        terms = list(analysis.focus)[:5] if analysis.language == "en" else []
         term_vectors = (np.asarray(self.retriever.embedder.embed_queries(terms), dtype=np.float32)
                         if terms else np.zeros((0, len(retrieval.query_vector)), np.float32))
         candidates = [Candidate(s.hit_rank, s.text, s.score, s.vector) for s in scored
@@ -292,7 +307,7 @@ class Assistant:
     ) -> tuple[Decision, Evidence]:
         """Answered, not stated or off topic (with the older evidence signals beside it)."""
         ev = self.evidence(retrieval, scored[0].score if scored else 0.0)
-        if not scored or not has_content(question):
+        if not scored or not has_content(question) or is_injection(question):
             return Decision("off_topic", {}), ev
         if self.answerability is None:
             ok = ev.score > self.refusal_threshold

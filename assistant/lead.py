@@ -21,6 +21,9 @@ _NUMBER = re.compile(
 _DATE = re.compile(
     r"(?:(?:\d{1,2}\s+)?(?:januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
     r"november|december)\s+)?(?:1[5-9]|20)\d\d(?:-talet)?|\b\d{2,4}-talet", re.IGNORECASE)
+_MONTH_AFTER = re.compile(
+    r"\s+(?:januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|"
+    r"december|january|february|march|may|june|july|august|october)\b", re.IGNORECASE)
 _PROPER = re.compile(rf"{_CAP}(?:\s+{_CAP})*")
 _TITLE = re.compile(r"[”\"«]([^”\"»]{3,80})[”\"»]")
 
@@ -32,12 +35,14 @@ def _candidates(sentence: str, answer_type: str) -> list[tuple[int, str]]:
         spans += [(m.start(), m.group(1)) for m in _SURNAME_YEAR.finditer(sentence)]
     elif answer_type == "number":
         spans = [(m.start(), m.group(0)) for m in _NUMBER.finditer(sentence)
-                 if not re.fullmatch(r"(?:1[5-9]|20)\d\d", m.group(0).strip())]
+                 if not re.fullmatch(r"(?:1[5-9]|20)\d\d", m.group(0).strip())
+                 and not _MONTH_AFTER.match(sentence, m.end())]
     elif answer_type == "date":
         spans = [(m.start(), m.group(0)) for m in _DATE.finditer(sentence)]
     elif answer_type == "name":
         spans = [(m.start(1), m.group(1)) for m in _TITLE.finditer(sentence)]
-        spans += [(m.start(), m.group(0)) for m in _PROPER.finditer(sentence) if m.start() > 0]
+        spans += [(m.start(), m.group(0)) for m in _PROPER.finditer(sentence)
+                  if m.start() > 0 and " " in m.group(0)]
     elif answer_type == "place":
         spans = [(m.start(), m.group(0)) for m in _PROPER.finditer(sentence) if m.start() > 0]
     else:

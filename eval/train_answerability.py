@@ -24,7 +24,6 @@ import argparse
 import json
 import random
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +85,8 @@ def dev_rows(rng: random.Random) -> list[tuple[list[float], str, str, float]]:
     return rows
 
 
-def swequad_rows(n: int, rng: random.Random) -> list[tuple[list[float], str, str, float]]:
+def swequad_rows(n: int, rng: random.Random,
+                 data_dir: Path) -> list[tuple[list[float], str, str, float]]:
     """Answered / not-stated pairs from SweQuAD-MC training questions over its passages."""
     from assistant.factory import build_assistant, index_corpus
 
@@ -97,21 +97,22 @@ def swequad_rows(n: int, rng: random.Random) -> list[tuple[list[float], str, str
              (source / "training_questions.jsonl").read_text(encoding="utf-8").splitlines()]
     rng.shuffle(train)
     rows = []
-    with tempfile.TemporaryDirectory(prefix="tillit-train-") as tmp:
-        corpus = Path(tmp) / "corpus"
-        corpus.mkdir()
-        for p in passages:
-            (corpus / f"{p['id']}.txt").write_text(p["text"], encoding="utf-8")
-        settings = Settings(data_dir=Path(tmp) / "data", show_progress=True,
-                            answerability="threshold", llm="none")
-        index_corpus(settings, [corpus])
-        assistant = build_assistant(settings)
-        for item in train[:n]:
-            own = assistant.evidence_features(item["question"], [], "sv")
-            rows.append((vector(own), "answered", "swequad", 0.5))
-            other = assistant.evidence_features(item["question"], [], "sv",
-                                                exclude_doc=item["passage"])
-            rows.append((vector(other), "not_stated", "swequad", 0.5))
+    # The passages' index is kept beside the product's (an incremental build is quick).
+    work = data_dir / "train-swequad"
+    corpus = work / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for p in passages:
+        (corpus / f"{p['id']}.txt").write_text(p["text"], encoding="utf-8")
+    settings = Settings(data_dir=work / "data", show_progress=True,
+                        answerability="threshold", llm="none")
+    index_corpus(settings, [corpus])
+    assistant = build_assistant(settings)
+    for item in train[:n]:
+        own = assistant.evidence_features(item["question"], [], "sv")
+        rows.append((vector(own), "answered", "swequad", 0.5))
+        other = assistant.evidence_features(item["question"], [], "sv",
+                                            exclude_doc=item["passage"])
+        rows.append((vector(other), "not_stated", "swequad", 0.5))
     return rows
 
 
@@ -224,11 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(11)
     rows = dev_rows(rng)
     if args.swequad:
-        rows += swequad_rows(args.swequad, rng)
+        rows += swequad_rows(args.swequad, rng, Settings().data_dir)
     cv = cross_validated(rows)
-    Path("data").mkdir(exist_ok=True)
-    Path("data/answerability_cv.json").write_text(json.dumps(
-        {"cv": cv, "rows": rows}), encoding="utf-8")
+    trace = Settings().data_dir / "answerability_cv.json"
+    trace.parent.mkdir(parents=True, exist_ok=True)
+    trace.write_text(json.dumps({"cv": cv, "rows": rows}), encoding="utf-8")
     threshold, stats = choose_threshold(cv)
     model = fit(np.array([r[0] for r in rows]), [r[1] for r in rows],
                 np.array([r[3] for r in rows]))

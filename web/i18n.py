@@ -18,7 +18,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "retry": "Försök igen",
         "undo": "Ångra",
         "clear": "Rensa",
-        "examples": "Exempelfrågor",
+        "examples": "Ämnen att fråga om",
         "language": "Språk",
         "chat_label": "Samtal",
         "about": "Om tjänsten",
@@ -31,8 +31,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "comment_saved": "Tack, kommentaren är sparad.",
         "error": "Något gick fel. Försök igen om en stund.",
         "unavailable": "Tjänsten är inte redo: indexet saknas eller är skadat.",
-        "about_body": "Tjänsten svarar enbart utifrån antologin och citerar de stycken svaret "
-        "bygger på. Den kan missta sig: läs alltid källan.",
+        "about_body": "Svaren bygger bara på antologins text och hänvisar till kapitel, avsnitt "
+        "och sida. Svaren kan vara fel: kontrollera dem i källan.",
         "about_chapters": "Kapitel",
         "about_chunks": "Textstycken i indexet",
         "about_embedder": "Inbäddningsmodell",
@@ -104,7 +104,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "retry": "Retry",
         "undo": "Undo",
         "clear": "Clear",
-        "examples": "Example questions",
+        "examples": "Topics to ask about",
         "language": "Language",
         "chat_label": "Conversation",
         "about": "About",
@@ -182,16 +182,17 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
+# Topics, not questions: nothing the product shows may be a twin of an evaluation question.
 EXAMPLES: dict[str, list[str]] = {
     "sv": [
-        "Vad är tillitsbaserad styrning och ledning?",
-        "Varför behövs en tillitsreform i offentlig sektor?",
-        "Vilka risker finns med New Public Management?",
+        "Tillit som styrprincip",
+        "Professionernas handlingsutrymme",
+        "Kontroll och uppföljning",
     ],
     "en": [
-        "What is trust-based governance and management?",
-        "Why does the public sector need a trust reform?",
-        "What are the risks of New Public Management?",
+        "Trust as a steering principle",
+        "Room for professional judgement",
+        "Control and follow-up",
     ],
 }
 

@@ -1,4 +1,5 @@
-"""Screenshots of the chat (Swedish, English) and the widget demo into ``docs/``.
+"""Screenshots of the chat (Swedish, English, phone width), the widget demo, the reader view
+and the editors' insights page into ``docs/``.
 
     python -m web.screenshots [--out docs]
 
@@ -66,8 +67,62 @@ def _widget(pw: Any, url: str, question: str, path: Path) -> None:
         ctx.close()
 
 
+def _context(pw: Any, profile: str, **options: Any) -> Any:
+    options.setdefault("viewport", {"width": 1100, "height": 760})
+    return pw.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, headless=True, args=ARGS, **options)
+
+
+def _reader_and_mobile(pw: Any, url: str, question: str, out: Path) -> None:
+    with tempfile.TemporaryDirectory() as profile:
+        ctx = _context(pw, profile, locale="sv-SE", viewport={"width": 390, "height": 844},
+                       device_scale_factor=2)
+        page = ctx.new_page()
+        page.goto(url + "/", wait_until="load")
+        page.wait_for_selector("#tillit-input textarea")
+        _ask(page, question, 1)
+        page.wait_for_timeout(600)
+        page.screenshot(path=str(out / "screenshot-mobile.png"))
+        href = page.locator("#tillit-chat a.tillit-read").first.get_attribute("href")
+        ctx.close()
+    with tempfile.TemporaryDirectory() as profile:
+        ctx = _context(pw, profile, locale="sv-SE", viewport={"width": 1000, "height": 760})
+        page = ctx.new_page()
+        page.goto(f"{url}/{href}", wait_until="load")
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(out / "screenshot-reader.png"))
+        ctx.close()
+
+
+def _insights(pw: Any, url: str, token: str, path: Path) -> None:
+    with tempfile.TemporaryDirectory() as profile:
+        ctx = _context(pw, profile, locale="sv-SE", viewport={"width": 1000, "height": 700},
+                       http_credentials={"username": "admin", "password": token})
+        page = ctx.new_page()
+        page.goto(url + "/admin", wait_until="load")
+        page.screenshot(path=str(path))
+        ctx.close()
+
+
+def _sample_insights(app: Any) -> None:
+    """A few days of made-up traffic so the insights page has something to show."""
+    from datetime import UTC, datetime, timedelta
+
+    store = app.state.tillit.insights
+    now = datetime.now(UTC)
+    samples = [("answered", ""), ("answered", ""), ("not_stated",
+               "Hur många myndigheter deltog i Tillitsdelegationens försök?"),
+               ("off_topic", "Hur ansöker jag om semester?"), ("answered", "")]
+    for day in range(3):
+        when = now - timedelta(days=day)
+        for i, (kind, question) in enumerate(samples[: 3 + day]):
+            store.record_answer(question or f"fråga {i}", kind, "sv", "ui", now=when)
+        store.record_vote("fråga 0", 1, "sv", "ui", now=when)
+    store.record_vote("Vad säger boken om styrning i skolan?", -1, "sv", "ui", now=now)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Write screenshot-chat-sv.png, screenshot-chat-en.png and screenshot-widget.png."""
+    """Write screenshot-chat-sv.png, -chat-en, -widget, -reader, -insights and -mobile."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "docs"))
     args = p.parse_args(argv)
@@ -84,8 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         if assistant is None:
             return 1
         # feedback of the screenshot run goes to a throwaway data dir
+        token = "screenshot-admin-token"
         app = create_app(Settings(data_dir=Path(feedback_dir)), assistant,
-                         WebSettings(stream_delay_ms=0))
+                         WebSettings(stream_delay_ms=0, insights=True, admin_token=token))
+        _sample_insights(app)
         with LiveServer(app) as server, sync_playwright() as pw:
             _chat(pw, server.url, "sv-SE", ["Vad är tillitsbaserad styrning?"],
                   out / "screenshot-chat-sv.png")
@@ -93,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
                   out / "screenshot-chat-en.png")
             _widget(pw, server.url, "Vad menas med tillitsbaserad styrning och ledning?",
                     out / "screenshot-widget.png")
+            _reader_and_mobile(pw, server.url, "Vad är tillitsbaserad styrning?", out)
+            _insights(pw, server.url, token, out / "screenshot-insights.png")
     print(f"screenshots written to {out}")
     return 0
 

@@ -14,7 +14,7 @@ from web.settings import WebSettings
 log = logging.getLogger("tillit.web")
 
 REBUILD_HINT = "tillit index --rebuild   (then restart the server)"
-WARM_UP_QUESTIONS = ("Vad är tillitsbaserad styrning?", "What is trust-based management?")
+WARM_UP_QUESTIONS = ("Tillit och kontroll i offentlig sektor", "Trust and control in public services")
 
 
 def prepare_assistant(settings: Settings, build_if_missing: bool = True) -> Assistant | None:

@@ -148,7 +148,7 @@ def test_switch_to_english_and_browser_language_default(browser: Any, ui_server:
     placeholder = page.get_attribute("#tillit-input textarea", "placeholder")
     assert placeholder == "Type your question here …"
     assert "ask the anthology" in page.locator("#tillit-header").inner_text()
-    assert page.locator(".tillit-example", has_text="trust-based").count() == 1
+    assert page.locator(".tillit-example", has_text="steering principle").count() == 1
     # earlier cards are relabelled; new English answers come in English
     page.wait_for_function("() => document.querySelector('#tillit-chat summary')"
                            ".innerText.includes('ch.')")
