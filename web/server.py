@@ -14,7 +14,8 @@ from web.settings import WebSettings
 log = logging.getLogger("tillit.web")
 
 REBUILD_HINT = "tillit index --rebuild   (then restart the server)"
-WARM_UP_QUESTIONS = ("Tillit och kontroll i offentlig sektor", "Trust and control in public services")
+WARM_UP_QUESTIONS = ("Tillit och kontroll i offentlig sektor",
+                     "Trust and control in public services")
 
 
 def prepare_assistant(settings: Settings, build_if_missing: bool = True) -> Assistant | None:

@@ -250,7 +250,8 @@ def test_widget_conversation_survives_navigation_unless_opted_out(
     assert page.locator(".tw-user").count() == 0
     # data-persist="false": nothing is kept
     page.route("**/opt-out", lambda route: route.fulfill(
-        content_type="text/html; charset=utf-8", body=f'<!doctype html><html lang="sv"><title>x</title><body>'
+        content_type="text/html; charset=utf-8",
+        body=f'<!doctype html><html lang="sv"><title>x</title><body>'
         f'<script src="{server.url}/widget.js" data-persist="false" data-lang="en" '
         f'data-title="Intranätets hjälp"></script></html>'))
     page.goto(server.url + "/opt-out", wait_until="load")
