@@ -35,7 +35,7 @@ lock: ## regenerate requirements.lock (hashed) from pyproject.toml; torch and CU
 install: $(STAMP) ## create .venv and install everything
 
 index: install ## build or update the index of the bundled anthology
-	$(PY) -m assistant.cli index
+	$(PY) -m tillit index
 
 run: index ## build the index on first run, then serve chat, API and widget on :7860
 	$(PY) app.py
@@ -43,7 +43,7 @@ run: index ## build the index on first run, then serve chat, API and widget on :
 serve: run
 
 chat: index ## a conversation in the terminal
-	$(PY) -m assistant.cli chat
+	$(PY) -m tillit chat
 
 screenshots: index ## refresh the screenshots in docs/
 	$(PY) -m web.screenshots
@@ -66,10 +66,10 @@ eval: index ## evaluate on the curated questions; report in docs/eval/
 	$(PY) -m eval --report docs/eval --json data/eval.json $(EVAL_ARGS)
 
 llm-local: install ## optional: build llama.cpp and install the 1.5B local model (TILLIT_LLM=llamacpp)
-	$(PY) -m assistant.cli llm install-local
+	$(PY) -m tillit llm install-local
 
 llm-local-small: install ## optional: the same with the 0.5B model (faster, weaker)
-	$(PY) -m assistant.cli llm install-local --small
+	$(PY) -m tillit llm install-local --small
 
 eval-llm: index ## generated vs quoted answers side by side (needs llm-local and llm-local-small)
 	$(PY) -m eval --mode extractive --modes hybrid --json data/eval-extractive.json

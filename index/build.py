@@ -23,13 +23,13 @@ from typing import Any, Literal
 import numpy as np
 from tqdm import tqdm
 
-from assistant.errors import IngestError, TillitError
 from index.build_files import BuildFiles, read_build, write_build
 from index.chroma_store import ChromaStore, close_client, make_client
 from index.chunking import CHUNKING_VERSION, Chunk, chunk_document, make_splitter
 from index.cleaning import clean_pages
 from index.embedders.base import Embedder, LangChainEmbeddings, text_key
 from index.embedding import embed_missing, missing_texts, pooled_vector
+from index.errors import IngestError, TillitError
 from index.layout import FORMAT_VERSION, IndexLayout, write_json_atomic
 from index.lexical import LEXICAL_DIR, LexicalIndex
 from index.plan import plan_documents

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import IndexCorrupt
 from index.chunking import Chunk
 from index.embedders.base import text_key
+from index.errors import IndexCorrupt
 
 
 @dataclass

@@ -16,7 +16,7 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import BackendUnavailable
+from index.errors import BackendUnavailable
 
 # A Chroma server that does not answer within this many seconds counts as unavailable.
 CONNECT_TIMEOUT = 3.0

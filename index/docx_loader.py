@@ -12,8 +12,8 @@ import io
 import re
 from typing import Any
 
-from assistant.errors import IngestError
 from index.documents import DocumentMeta
+from index.errors import IngestError
 from index.pdf_loader import meta_from_info
 
 _LEVEL = re.compile(r"^(?:heading|rubrik)\s*(\d)$", re.IGNORECASE)

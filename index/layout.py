@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import IndexCorrupt, TillitError
+from index.errors import IndexCorrupt, TillitError
 
 FORMAT_VERSION = 1
 

@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 from typing import Protocol
 
-from assistant.errors import IngestError
 from index.documents import DocumentMeta, LoadedDocument
 from index.docx_loader import DocxLoader
+from index.errors import IngestError
 from index.furniture import strip_running_lines
 from index.manifest import MANIFEST_NAME, Manifest, doc_id_for, read_manifest
 from index.pdf_loader import PdfLoader

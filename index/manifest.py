@@ -7,8 +7,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import IngestError
 from index.documents import DocumentMeta
+from index.errors import IngestError
 
 MANIFEST_NAME = "manifest.toml"
 

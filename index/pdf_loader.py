@@ -23,9 +23,9 @@ from dataclasses import dataclass, field, replace
 from statistics import median
 from typing import Any
 
-from assistant.errors import IngestError
 from index.book_structure import BookStructure, outline_chapters, recognise
 from index.documents import DocumentMeta
+from index.errors import IngestError
 from index.furniture import furniture_key, is_heading_key, min_repeats, running_keys
 from index.pdf_columns import read_columns
 from index.pdf_ocr import INSTALL_HINT, INSTALL_HINT_SV, has_images, ocr_page, tesseract

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import IngestError
 from index.documents import LoadedDocument
+from index.errors import IngestError
 from index.loaders import discover, document_meta, load_document
 
 

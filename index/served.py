@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import BackendUnavailable, IndexCorrupt, IndexMismatch, IndexMissing
 from index.build_files import BuildFiles, read_build
 from index.chroma_store import ChromaStore, make_client, unavailable
 from index.chunking import Chunk
 from index.embedders.base import Embedder, LangChainEmbeddings
+from index.errors import BackendUnavailable, IndexCorrupt, IndexMismatch, IndexMissing
 from index.layout import IndexLayout
 from index.lexical import LEXICAL_DIR, LexicalIndex
 

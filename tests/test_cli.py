@@ -14,7 +14,7 @@ import pytest
 def run(args: list[str], data_dir: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TILLIT_DATA_DIR": str(data_dir), "TILLIT_SHOW_PROGRESS": "false"}
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
+        [sys.executable, "-m", "tillit", *args], capture_output=True, text=True,
         env=env, timeout=timeout,
     )
 

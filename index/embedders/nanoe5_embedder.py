@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import BackendUnavailable
 from index.embedders.base import normalise
+from index.errors import BackendUnavailable
 
 # Characters per engine call on the threaded path (about 1000 model tokens).
 BATCH_CHARS = 4000

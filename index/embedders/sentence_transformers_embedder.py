@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import BackendUnavailable
 from index.embedders.base import normalise
+from index.errors import BackendUnavailable
 
 
 class SentenceTransformerEmbedder:

@@ -84,7 +84,7 @@ def test_kill_9_mid_rebuild_keeps_serving_the_previous_index(
     assert client.get("/api/health").json()["build_id"] == before
 
     build = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "index", "--rebuild"], cwd=ROOT,
+        [sys.executable, "-m", "tillit", "index", "--rebuild"], cwd=ROOT,
         env=_env(data, TILLIT_SHOW_PROGRESS="true"), stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -112,7 +112,7 @@ def test_kill_9_mid_rebuild_keeps_serving_the_previous_index(
 
     # The next build completes, clears the half build and is served after a restart.
     done = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "index", "--rebuild"], cwd=ROOT,
+        [sys.executable, "-m", "tillit", "index", "--rebuild"], cwd=ROOT,
         env=_env(data, TILLIT_SHOW_PROGRESS="false"), capture_output=True, text=True,
         timeout=600,
     )

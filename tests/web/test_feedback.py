@@ -108,7 +108,7 @@ def test_feedback_api_count_in_equals_count_out_and_survives_restart(
 
 
 def test_cli_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from web.cli import main
+    from tillit.cli import main
 
     FeedbackStore.in_data_dir(tmp_path).add("Vad är tillit?", "Svar", ["k:1"], "up")
     assert main(["--data-dir", str(tmp_path), "feedback", "export", str(tmp_path / "f.jsonl")]) == 0

@@ -198,7 +198,7 @@ def test_insights_keep_question_text_only_when_needed_and_expire(tmp_path: Any) 
 
 
 def test_cli_help_describes_the_tool() -> None:
-    out = subprocess.run([sys.executable, "-m", "assistant.cli", "--help"], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "tillit", "--help"], capture_output=True,
                          text=True, check=True).stdout
     assert "Ask the anthology Styra och leda med tillit" in out
     assert "quote the book" in out and "tillit index" in out

@@ -1,0 +1,117 @@
+"""The import contract between the layers, checked on the source of every module.
+
+index → assistant → web / eval / benchmarks, with ``tillit`` (the command line) on top: a
+layer imports nothing of ours from above it, not even inside a function.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Each layer and the top-level names of ours it must not import.
+FORBIDDEN: dict[str, frozenset[str]] = {
+    "index": frozenset({"assistant", "web", "eval", "benchmarks", "tillit", "app"}),
+    "assistant": frozenset({"web", "eval", "benchmarks", "tillit", "app"}),
+    "web": frozenset({"eval", "benchmarks", "tillit", "app"}),
+    "eval": frozenset({"web", "benchmarks", "tillit", "app"}),
+    "benchmarks": frozenset({"tillit", "app"}),
+    "tillit": frozenset({"app", "benchmarks"}),
+}
+IMPORT_FUNCTIONS = {"import_module", "__import__", "find_spec"}
+
+
+def imported_names(source: str, module: str) -> list[tuple[int, str]]:
+    """Every module ``source`` (the module ``module``, dotted) imports, with its line: import
+    statements anywhere (also inside functions), relative ones resolved, and calls such as
+    ``importlib.import_module("x.y")`` with a literal name."""
+    package = module.split(".")
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level]
+                name = ".".join([*base, node.module] if node.module else base)
+            else:
+                name = node.module or ""
+            found.append((node.lineno, name))
+        elif isinstance(node, ast.Call) and node.args:
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            first = node.args[0]
+            if (called in IMPORT_FUNCTIONS and isinstance(first, ast.Constant)
+                    and isinstance(first.value, str)):
+                found.append((node.lineno, first.value))
+    return found
+
+
+def upward_imports(source: str, module: str) -> list[str]:
+    """The imports in ``source`` that break the layering, as ``module:line -> name``."""
+    forbidden = FORBIDDEN.get(module.split(".")[0], frozenset())
+    return [f"{module}:{line} -> {name}" for line, name in imported_names(source, module)
+            if name.split(".")[0] in forbidden]
+
+
+def our_modules() -> list[tuple[str, Path]]:
+    """(dotted name, path) of every Python module of every layer."""
+    out = []
+    for layer in FORBIDDEN:
+        for path in sorted((ROOT / layer).rglob("*.py")):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+                out.append((".".join(parts) + ".__init__", path))
+            else:
+                out.append((".".join(parts), path))
+    return out
+
+
+def test_the_checker_finds_upward_imports_also_hidden_ones() -> None:
+    source = (
+        "import numpy\n"
+        "from index.errors import TillitError\n"
+        "def later():\n"
+        "    from web.cli import register\n"
+        "    import eval.cli\n"
+        "    importlib.import_module('benchmarks.scale')\n"
+        "class A:\n"
+        "    def m(self):\n"
+        "        from ..web import api\n"
+    )
+    found = upward_imports(source, "assistant.sub.mod")
+    # numpy, the index and the assistant's own (relative) subpackage are allowed.
+    assert sorted(found) == ["assistant.sub.mod:4 -> web.cli", "assistant.sub.mod:5 -> eval.cli",
+                             "assistant.sub.mod:6 -> benchmarks.scale"]
+    # The same imports are fine one layer up, and the lowest layer may not import the core.
+    assert upward_imports("from web.cli import register\n", "eval.cli") == [
+        "eval.cli:1 -> web.cli"]
+    assert upward_imports("from assistant.errors import X\n", "web.api") == []
+    assert upward_imports("def f():\n    from assistant import errors\n", "index.build") == [
+        "index.build:2 -> assistant"]
+
+
+def test_relative_imports_are_resolved() -> None:
+    assert imported_names("from ..assistant import errors\n", "index.sub.mod") == [
+        (1, "index.assistant")]
+    assert imported_names("from . import x\n", "index.sub.mod") == [(1, "index.sub")]
+
+
+def test_every_layer_exists_and_is_checked() -> None:
+    layers = {name.split(".")[0] for name, _ in our_modules()}
+    assert layers == set(FORBIDDEN)
+    assert len(our_modules()) > 100
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_no_layer_imports_from_above(layer: str) -> None:
+    problems = []
+    for name, path in our_modules():
+        if name.split(".")[0] == layer:
+            problems += upward_imports(path.read_text(encoding="utf-8"), name)
+    assert problems == [], "\n".join(problems)

@@ -1,0 +1,1 @@
+"""The ``tillit`` command: the one top-level parser over every layer's sub-commands."""
