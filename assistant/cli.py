@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from assistant.errors import TillitError
 
 INTERNAL_ERROR = 1
@@ -40,9 +42,11 @@ def add_global_options(p: argparse.ArgumentParser) -> None:
 
 
 def settings_from_args(args: argparse.Namespace) -> Any:
-    """The settings from the environment, with ``--data-dir`` and ``--quiet`` applied."""
-    from assistant.settings import Settings
+    """The settings from the environment, with ``--data-dir`` and ``--quiet`` applied; an
+    unknown ``TILLIT_*`` variable is named on stderr with the closest valid one."""
+    from assistant.settings import Settings, report_unknown_variables
 
+    report_unknown_variables(lambda m: print(f"tillit: warning: {m}", file=sys.stderr))
     overrides: dict[str, Any] = {}
     if getattr(args, "data_dir", None):
         overrides["data_dir"] = Path(args.data_dir)
@@ -236,6 +240,10 @@ def dispatch(args: argparse.Namespace) -> int:
     lang = getattr(args, "lang", None) or _guess_lang(getattr(args, "question", "") or "")
     try:
         return int(args.run(args, settings_from_args(args)))
+    except ValidationError as exc:  # a TILLIT_* variable with an invalid value
+        problems = "; ".join(f"TILLIT_{str(e['loc'][-1]).upper()}: {e['msg']}" if e["loc"]
+                             else e["msg"] for e in exc.errors())
+        return _fail(args, f"Invalid setting: {problems}", 2, "InvalidSetting")
     except TillitError as exc:
         return _fail(args, exc.message(lang), exc.exit_code, type(exc).__name__)
     except KeyboardInterrupt:

@@ -59,7 +59,6 @@ def index_corpus(
         chroma_port=settings.chroma_port,
         rebuild=rebuild,
         prune=prune,
-        batch_size=settings.embed_batch_size,
         chunk_vectors=settings.chunk_vectors,
         show_progress=settings.show_progress,
     )

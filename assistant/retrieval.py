@@ -48,16 +48,18 @@ def _minmax(x: np.ndarray) -> np.ndarray:
 
 
 class Retriever:
-    """Ranks chunks for a query; the mode and fusion are chosen by settings."""
+    """Ranks chunks for a query; the mode and fusion are chosen by settings (and passed in
+    explicitly: their defaults live in ``Settings`` only)."""
 
     def __init__(
         self,
         index: ServedIndex,
         embedder: Embedder,
-        mode: Mode = "hybrid",
-        fusion: Fusion = "weighted",
-        dense_weight: float = 0.7,
-        rrf_k: int = 60,
+        *,
+        mode: Mode,
+        fusion: Fusion,
+        dense_weight: float,
+        rrf_k: int,
         pool: int = 30,
         context_weight: float = 0.5,
     ) -> None:

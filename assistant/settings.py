@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
+import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.web_settings import WebSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,6 +148,11 @@ class Settings(BaseSettings):
         default=None, ge=1,
         description="For llm=llamacpp: CPU threads (unset: all cores).",
     )
+    web: WebSettings = Field(
+        default_factory=WebSettings,
+        description="The web layer's section (host, port, limits, access, insights); its "
+        "variables keep their flat names, e.g. TILLIT_PORT.",
+    )
 
     @model_validator(mode="after")
     def _answer_fits_the_window(self) -> Settings:
@@ -162,3 +172,50 @@ class Settings(BaseSettings):
     def index_dir(self) -> Path:
         """Directory holding index builds and the pointer to the served one."""
         return self.data_dir / "index"
+
+
+PREFIX = "TILLIT_"
+# Variables read outside the settings object: by the command line and by the test suite.
+OTHER_VARIABLES = frozenset({"TILLIT_DEBUG", "TILLIT_TEST_LLM", "TILLIT_TEST_LLM_MODEL_PATH"})
+
+
+def known_variables() -> frozenset[str]:
+    """Every ``TILLIT_*`` environment variable Tillit reads."""
+    core = {PREFIX + name.upper() for name in Settings.model_fields if name != "web"}
+    web = {PREFIX + name.upper() for name in WebSettings.model_fields}
+    return frozenset(core | web | OTHER_VARIABLES)
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[tuple[str, str | None]]:
+    """The ``TILLIT_*`` variables in ``environ`` (default: the process environment) that no
+    setting reads, each with the closest valid name (None when nothing is close)."""
+    env = os.environ if environ is None else environ
+    known = known_variables()
+    out = []
+    for name in sorted(env):
+        if name.upper().startswith(PREFIX) and name.upper() not in known:
+            close = difflib.get_close_matches(name.upper(), sorted(known), n=1, cutoff=0.6)
+            out.append((name, close[0] if close else None))
+    return out
+
+
+def unknown_variable_warnings(environ: Mapping[str, str] | None = None) -> list[str]:
+    """One sentence per unknown ``TILLIT_*`` variable, naming the closest valid one."""
+    return [
+        f"{name} is not a Tillit setting and is ignored"
+        + (f"; did you mean {close}?" if close else ".")
+        for name, close in unknown_variables(environ)
+    ]
+
+
+_reported: set[str] = set()
+
+
+def report_unknown_variables(emit: Callable[[str], None]) -> list[str]:
+    """Pass each unknown-variable warning to ``emit`` (a logger's ``warning``, or a print to
+    stderr), once per process however many entry points start up; the warnings given."""
+    new = [w for w in unknown_variable_warnings() if w not in _reported]
+    for warning in new:
+        _reported.add(warning)
+        emit(warning)
+    return new

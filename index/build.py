@@ -105,14 +105,13 @@ def build_index(
     embedder: Embedder,
     chunk_size: int,
     chunk_overlap: int,
+    chunk_vectors: ChunkVectors,
     chroma_host: str | None = None,
     chroma_port: int = 8000,
     rebuild: bool = False,
     prune: bool = False,
-    batch_size: int = 32,
     show_progress: bool = True,
     with_sentences: bool = True,
-    chunk_vectors: ChunkVectors = "direct",
 ) -> BuildReport:
     """Index ``sources`` (files or folders) into ``data_dir`` and make the result current.
 
@@ -120,8 +119,8 @@ def build_index(
     ``rebuild`` recomputes every chunk and vector. Files that cannot be read are reported
     in ``BuildReport.errors``; the rest is indexed, and a broken file that was indexed
     before keeps its previous chunks. Sentence vectors (for the extractive composer) are
-    skipped with ``with_sentences=False``. ``batch_size`` is kept for compatibility; the
-    embedder batches by itself.
+    skipped with ``with_sentences=False``. The embedder batches by itself (its batch size is
+    the embedder's own setting).
 
     ``chunk_vectors="pooled"`` embeds each sentence once and makes a passage's vector the
     length-weighted mean of its sentences' vectors (and its heading's), instead of
@@ -131,7 +130,6 @@ def build_index(
     if chunk_vectors not in CHUNK_VECTOR_MODES:
         raise ValueError(f"chunk_vectors must be one of {CHUNK_VECTOR_MODES}")
     pooled = chunk_vectors == "pooled" and with_sentences
-    del batch_size
     t0 = time.perf_counter()
     stages: dict[str, float] = {}
     layout = IndexLayout(data_dir / "index")

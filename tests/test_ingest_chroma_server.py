@@ -133,7 +133,7 @@ def test_incremental_builds_on_a_server_replace_the_collection(
     def build(sources: list[Path]):
         return build_index(data_dir=tmp_path / "data", sources=sources, embedder=emb,
                            chunk_size=64, chunk_overlap=8, chroma_host="127.0.0.1",
-                           chroma_port=port, show_progress=False)
+                           chroma_port=port, show_progress=False, chunk_vectors="direct")
 
     first = build([small_corpus])
     extra = tmp_path / "c.txt"

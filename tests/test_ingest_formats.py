@@ -171,7 +171,8 @@ def test_a_folder_with_good_and_bad_files_indexes_the_good_ones(tmp_path: Path) 
         "anteckning.md", "bild.png", "bok.pdf", "skannad.pdf", "rapport.docx"]
     emb = HashingEmbedder()
     report = build_index(data_dir=tmp_path / "data", sources=[folder], embedder=emb,
-                         chunk_size=64, chunk_overlap=8, show_progress=False)
+                         chunk_size=64, chunk_overlap=8, show_progress=False,
+                         chunk_vectors="direct")
     assert sorted(e.message("en").split(":")[0] for e in report.errors) == [
         "bild.png", "skannad.pdf"]
     served = open_index(tmp_path / "data", emb)

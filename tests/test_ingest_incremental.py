@@ -15,7 +15,7 @@ from tests.fakes import HashingEmbedder
 
 
 def _index(data: Path, sources: list[Path], emb: HashingEmbedder, **kw):
-    opts = {"chunk_size": 64, "chunk_overlap": 8, **kw}
+    opts = {"chunk_size": 64, "chunk_overlap": 8, "chunk_vectors": "direct", **kw}
     return build_index(data_dir=data, sources=sources, embedder=emb, show_progress=False,
                        **opts)
 

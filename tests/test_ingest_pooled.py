@@ -26,6 +26,7 @@ class CountingEmbedder(HashingEmbedder):
 
 
 def _build(data: Path, corpus: Path, emb: HashingEmbedder, **kw):
+    kw.setdefault("chunk_vectors", "direct")
     return build_index(data_dir=data, sources=[corpus], embedder=emb, chunk_size=64,
                        chunk_overlap=8, show_progress=False, **kw)
 

@@ -20,7 +20,6 @@ from web.auth import AuthMiddleware  # noqa: E402
 from web.feedback import FeedbackStore  # noqa: E402
 from web.insights import InsightsStore  # noqa: E402
 from web.security import BodyLimitMiddleware, SecurityHeadersMiddleware  # noqa: E402
-from web.settings import WebSettings  # noqa: E402
 from web.state import WebState  # noqa: E402
 from web.ui import build_ui, theme  # noqa: E402
 
@@ -31,13 +30,10 @@ med tillit* (SOU 2018:38). Errors are `{"error", "kind", "status"}` with the mes
 request's language (`lang`, else `Accept-Language`)."""
 
 
-def open_state(
-    settings: Settings, assistant: Assistant | None = None, web_settings: WebSettings | None = None
-) -> WebState:
+def open_state(settings: Settings, assistant: Assistant | None = None) -> WebState:
     """Open the feedback store and (unless given) the assistant; keep an index error if any."""
-    web = web_settings or WebSettings()
-    state = WebState(settings=settings, web=web,
-                     feedback=FeedbackStore.in_data_dir(settings.data_dir))
+    web = settings.web
+    state = WebState(settings=settings, feedback=FeedbackStore.in_data_dir(settings.data_dir))
     if web.insights:  # opt-in: without it no insights store exists and nothing is kept
         state.insights = InsightsStore.in_data_dir(settings.data_dir,
                                                    web.insights_retention_days)
@@ -69,14 +65,10 @@ def unusable_index() -> TillitError:
     )
 
 
-def create_app(
-    settings: Settings,
-    assistant: Assistant | None = None,
-    web_settings: WebSettings | None = None,
-) -> FastAPI:
+def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
     """Build the app. Without ``assistant`` the index in ``settings.data_dir`` is opened;
     if that fails the app still starts and answers 503 until restarted with an index."""
-    state = open_state(settings, assistant, web_settings)
+    state = open_state(settings, assistant)
     web = state.web
     app = FastAPIOffline(
         title="Tillit API", version="0.1.0", description=DESCRIPTION, redoc_url=None,

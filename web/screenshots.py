@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from assistant.settings import Settings
 from web.live import LiveServer
 from web.settings import WebSettings
@@ -140,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         # feedback of the screenshot run goes to a throwaway data dir
         token = "screenshot-admin-token"
-        app = create_app(Settings(data_dir=Path(feedback_dir)), assistant,
-                         WebSettings(stream_delay_ms=0, insights=True, admin_token=token))
+        web = WebSettings(stream_delay_ms=0, insights=True, admin_token=SecretStr(token))
+        app = create_app(Settings(data_dir=Path(feedback_dir), web=web), assistant)
         _sample_insights(app)
         with LiveServer(app) as server, sync_playwright() as pw:
             _chat(pw, server.url, "sv-SE", ["Vad är tillitsbaserad styrning?"],

@@ -8,8 +8,7 @@ import time
 
 from assistant.core import Assistant
 from assistant.errors import IndexMissing, TillitError
-from assistant.settings import Settings
-from web.settings import WebSettings
+from assistant.settings import Settings, report_unknown_variables
 
 log = logging.getLogger("tillit.web")
 
@@ -61,21 +60,17 @@ def warm_up(assistant: Assistant) -> float:
     return time.perf_counter() - t0
 
 
-def serve(
-    settings: Settings,
-    host: str | None = None,
-    port: int | None = None,
-    web_settings: WebSettings | None = None,
-) -> None:
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     """Serve the chat, API, docs and widget on one port until interrupted."""
     import uvicorn
 
     from web.app import create_app
 
-    web = web_settings or WebSettings()
+    web = settings.web
     host = host or web.host
     port = web.port if port is None else port
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:%(name)s: %(message)s")
+    report_unknown_variables(log.warning)
     if web.auth_header and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("TILLIT_AUTH_HEADER trusts %s from anyone who can reach %s:%s; serve on "
                     "127.0.0.1 behind the proxy that sets it", web.auth_header, host, port)
@@ -84,7 +79,7 @@ def serve(
     assistant = prepare_assistant(settings)
     if assistant is not None and web.warm_up:
         log.info("warm-up took %.1f s", warm_up(assistant))
-    app = create_app(settings, assistant, web)
+    app = create_app(settings, assistant)
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     print(f"tillit: serving the chat on http://{shown}:{port}{web.root_path}/ "
           f"(API docs: /docs, widget: /widget.js, demo: /widget-demo)", file=sys.stderr,

@@ -8,12 +8,12 @@ from typing import Any
 from assistant.core import Assistant
 from assistant.errors import TillitError
 from assistant.settings import Settings
+from assistant.web_settings import WebSettings
 from index.served import ServedIndex
 from web.answers import answerability
 from web.feedback import FeedbackStore
 from web.insights import InsightsStore
 from web.limits import AnswerGate, RateLimiter
-from web.settings import WebSettings
 
 
 @dataclass
@@ -21,7 +21,6 @@ class WebState:
     """Shared by the API, the pages and the chat UI of one app."""
 
     settings: Settings
-    web: WebSettings
     feedback: FeedbackStore
     assistant: Assistant | None = None
     error: TillitError | None = None
@@ -34,6 +33,11 @@ class WebState:
         self.gate = AnswerGate(self.web.max_concurrent_answers, self.web.max_queued_answers,
                                self.web.queue_timeout_s)
         self.limiter = RateLimiter(self.web.rate_limit_requests, self.web.rate_limit_window_s)
+
+    @property
+    def web(self) -> WebSettings:
+        """The web section of the settings."""
+        return self.settings.web
 
     @property
     def ready(self) -> bool:

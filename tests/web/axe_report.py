@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     index_corpus(settings)
     assistant = build_assistant(settings)
     with tempfile.TemporaryDirectory() as data:
-        app = create_app(Settings(data_dir=Path(data), show_progress=False), assistant,
-                         WebSettings(stream_delay_ms=0, warm_up=False))
+        app = create_app(Settings(data_dir=Path(data), show_progress=False,
+                                  web=WebSettings(stream_delay_ms=0, warm_up=False)), assistant)
         with LiveServer(app) as server:
             for path, lang, when, found in report(server.url, AXE.read_text("utf-8")):
                 nodes = sum(len(v["nodes"]) for v in found)

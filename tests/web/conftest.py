@@ -100,7 +100,7 @@ def start_server() -> Iterator[ServerFactory]:
 
     def start(settings: Settings, assistant: Assistant | None = None, **web: Any) -> LiveServer:
         web.setdefault("warm_up", False)
-        app = create_app(settings, assistant, WebSettings(**web))
+        app = create_app(settings.model_copy(update={"web": WebSettings(**web)}), assistant)
         server = LiveServer(app).start()
         servers.append(server)
         return server
