@@ -115,6 +115,8 @@ class Assistant:
         llm_problem: TillitError | None = None,
         answerability: AnswerabilityModel | None = None,
         collection: str = "anthology",
+        collection_language: str = "sv",
+        crosslingual_dense_weight: float | None = None,
     ) -> None:
         self.index = index
         self.retriever = retriever
@@ -129,8 +131,14 @@ class Assistant:
         self.verifier = verifier
         self.llm_problem = llm_problem
         self.answerability = answerability
+        self.collection_language = collection_language
+        self.crosslingual_dense_weight = crosslingual_dense_weight
         if collection == "documents":
             self.templates = {k: t.for_documents() for k, t in templates.items()}
+
+    def fusion_weight(self, language: str) -> float | None:
+        """The dense weight for a question in ``language`` (None: the configured one)."""
+        return None if language == self.collection_language else self.crosslingual_dense_weight
 
     def _turns(self, history: Sequence[str]) -> list[str]:
         if not isinstance(history, list | tuple):
@@ -156,8 +164,9 @@ class Assistant:
         mode: Mode | None = None,
     ) -> Retrieval:
         """Retrieval only (used by evaluation and benchmarks)."""
-        _, query, context = self.standalone(question, history)
-        return self.retriever.retrieve(query, k or self.top_k, mode, context)
+        q, query, context = self.standalone(question, history)
+        return self.retriever.retrieve(query, k or self.top_k, mode, context,
+                                       self.fusion_weight(detect_language(q)))
 
     def evidence(self, retrieval: Retrieval, sentence_top: float) -> Evidence:
         """The signals behind the answer-or-refuse decision."""
@@ -227,7 +236,8 @@ class Assistant:
             query = rewritten or query
             for_model = rewritten or f"{q}\n({earlier}: {context})"
         t1 = time.perf_counter()
-        ranking = self.retriever.retrieve(query, max(k or 0, self.top_k), mode, context)
+        ranking = self.retriever.retrieve(query, max(k or 0, self.top_k), mode, context,
+                                          self.fusion_weight(language))
         retrieval = replace(ranking, hits=ranking.hits[: self.top_k])
         t2 = time.perf_counter()
         analysis = analyse_question(query, language, asked=q)
@@ -267,7 +277,8 @@ class Assistant:
         turns = self._turns(history)
         language = detect_language(q, lang)
         query, context = condense(q, turns), earlier_context(q, turns)
-        ranking = self.retriever.retrieve(query, self.top_k * 4, None, context)
+        ranking = self.retriever.retrieve(query, self.top_k * 4, None, context,
+                                          self.fusion_weight(language))
         hits = [h for h in ranking.hits if h.chunk.doc_id != exclude_doc][: self.top_k]
         retrieval = replace(ranking, hits=hits)
         analysis = analyse_question(query, language, asked=q)

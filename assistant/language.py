@@ -61,3 +61,18 @@ def detect_language(text: str, hint: str | None = None) -> str:
     if abs(sv - en) < 0.05:
         return "en" if len(_EN_HINTS.findall(text)) > len(_SV_HINTS.findall(text)) else "sv"
     return "sv" if sv >= en else "en"
+
+
+def collection_language(texts: list[str], sample: int = 25) -> str:
+    """The language most of ``texts`` (a collection's passages) are written in: "sv" or "en".
+
+    Texts in other languages count for neither; an empty collection is taken as Swedish.
+    """
+    votes = {"sv": 0, "en": 0}
+    step = max(1, len(texts) // sample)
+    for text in texts[::step][:sample]:
+        try:
+            votes[detect_language(text[:600])] += 1
+        except UnsupportedLanguage:
+            continue
+    return "en" if votes["en"] > votes["sv"] else "sv"

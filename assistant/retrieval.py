@@ -84,12 +84,13 @@ class Retriever:
                     found[int(i)] = None
         return list(found)
 
-    def _fuse(self, dense: np.ndarray, lexical: np.ndarray, mode: Mode) -> np.ndarray:
+    def _fuse(self, dense: np.ndarray, lexical: np.ndarray, mode: Mode,
+              weight: float | None = None) -> np.ndarray:
         if mode == "dense":
             return dense
         if mode == "bm25":
             return lexical
-        w = self.dense_weight
+        w = self.dense_weight if weight is None else weight
         if self.fusion == "rrf":
             d_rank = np.argsort(np.argsort(-dense))
             l_rank = np.argsort(np.argsort(-lexical))
@@ -97,12 +98,15 @@ class Retriever:
         return w * _minmax(dense) + (1 - w) * _minmax(lexical)
 
     def retrieve(
-        self, query: str, k: int, mode: Mode | None = None, context: str | None = None
+        self, query: str, k: int, mode: Mode | None = None, context: str | None = None,
+        dense_weight: float | None = None,
     ) -> Retrieval:
         """The ``k`` best chunks for ``query``.
 
         ``context`` (the earlier turns a follow-up builds on) adds its own ranking with
         weight ``context_weight``, so passages on the conversation's topic come first.
+        ``dense_weight`` overrides the fusion weight (a question in another language than
+        the collection's gains little from word matching).
         """
         mode = mode or self.mode
         chunks = self.index.chunks
@@ -122,9 +126,9 @@ class Retriever:
         vectors = self.index.files.vectors[idx]
         dense = vectors @ qv
         lexical = lex_q[idx]
-        fused = self._fuse(dense, lexical, mode)
+        fused = self._fuse(dense, lexical, mode, dense_weight)
         if context is not None and lex_c is not None:
-            ctx = self._fuse(vectors @ vecs[1], lex_c[idx], mode)
+            ctx = self._fuse(vectors @ vecs[1], lex_c[idx], mode, dense_weight)
             fused = _minmax(fused) + self.context_weight * _minmax(ctx)
         order = np.argsort(-fused, kind="stable")[:k]
         hits = [

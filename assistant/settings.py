@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     dense_weight: float = Field(
         default=0.5, ge=0.0, le=1.0, description="Weight of the dense ranking in hybrid fusion."
     )
+    crosslingual_dense_weight: float = Field(
+        default=0.7, ge=0.0, le=1.0,
+        description="Weight of the dense ranking in hybrid fusion for a question in another "
+        "language than the collection's (an English question over Swedish text), where word "
+        "matching finds little.",
+    )
     rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
     top_k: int = Field(default=5, ge=1, le=50, description="Passages retrieved per question.")
     max_answer_sentences: int = Field(
