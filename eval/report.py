@@ -71,7 +71,8 @@ def write_plots(result: dict[str, Any], folder: Path) -> list[str]:
             continue
         colour = "#b5523b" if name == "refusal_recall" else "#3a7ca5"
         ax.bar(i, v, color=colour)
-        ax.errorbar(i, v, yerr=[[v - ci[0]], [ci[1] - v]], color="black", capsize=3)
+        low, high = max(0.0, v - ci[0]), max(0.0, ci[1] - v)  # rounding can cross v
+        ax.errorbar(i, v, yerr=[[low], [high]], color="black", capsize=3)
         ax.annotate(str(metrics[g]["n"]), (i, 0.02), ha="center", fontsize=7, color="white")
     ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
     ax.set_ylim(0, 1.05)
