@@ -79,10 +79,17 @@ def cmd_index(args: argparse.Namespace, settings: Any) -> int:
     return 2 if report.errors else 0
 
 
-def cmd_ask(args: argparse.Namespace, settings: Any) -> int:
-    from assistant.factory import build_assistant
+def ready_assistant(settings: Any) -> Any:
+    """The assistant, the bundled anthology indexed first when there is no index (the same
+    for every command that needs one); the notices go to stderr."""
+    from assistant.factory import open_or_build_assistant
 
-    assistant = build_assistant(settings)
+    return open_or_build_assistant(settings, notify=lambda m: print(f"tillit: {m}",
+                                                                    file=sys.stderr))
+
+
+def cmd_ask(args: argparse.Namespace, settings: Any) -> int:
+    assistant = ready_assistant(settings)
     _warn_llm(assistant)
     answer = _answer(assistant, args.question, args.history or [], args.lang)
     if args.json:
@@ -94,9 +101,8 @@ def cmd_ask(args: argparse.Namespace, settings: Any) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Any) -> int:
     from assistant.conversation import Conversation
-    from assistant.factory import open_or_build_assistant
 
-    assistant = open_or_build_assistant(settings, notify=lambda m: print(m, file=sys.stderr))
+    assistant = ready_assistant(settings)
     _warn_llm(assistant)
     conversation = Conversation(max_turns=settings.max_history_turns)
     print("Tillit – fråga om antologin 'Styra och leda med tillit' (SOU 2018:38). "
@@ -161,9 +167,7 @@ def _print_answer(answer: Any) -> None:
 
 
 def cmd_info(args: argparse.Namespace, settings: Any) -> int:
-    from assistant.factory import build_assistant
-
-    print(json.dumps(build_assistant(settings).info(), ensure_ascii=False, indent=2))
+    print(json.dumps(ready_assistant(settings).info(), ensure_ascii=False, indent=2))
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The composition root: builds every part from one ``Settings``. Used by all adapters."""
+"""The composition root: builds every part from one ``Settings``. Every adapter gets its
+assistant from :func:`open_or_build_assistant`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ import numpy as np
 
 from assistant.answerability import load_model
 from assistant.core import Assistant
-from assistant.errors import IndexMismatch, IndexMissing, TillitError
+from assistant.errors import (
+    BackendUnavailable,
+    IndexCorrupt,
+    IndexMismatch,
+    IndexMissing,
+    TillitError,
+)
 from assistant.generate import ChatBackend, Generator
 from assistant.llm import build_chat_backend
 from assistant.prompts import load_answer_template, load_generation_prompts
@@ -151,13 +158,49 @@ def open_or_build_assistant(
     embedder: Embedder | None = None,
     notify: Callable[[str], None] | None = None,
     chat: ChatBackend | None = None,
+    build_missing: bool = True,
 ) -> Assistant:
-    """``build_assistant``, building the bundled anthology's index first when there is none."""
-    embedder = embedder or build_embedder(settings)
+    """The one way every adapter (CLI, web, evaluation) gets a ready assistant.
+
+    Without an index (and with ``build_missing``) the bundled anthology is indexed first, the
+    same way for every command, with the progress bar unless ``settings.show_progress`` is
+    off; ``notify`` is told before and after. The embedder is loaded once for both.
+
+    Raises only :class:`TillitError` (``IndexMissing``, ``IndexMismatch``, ``IndexCorrupt``,
+    ``BackendUnavailable`` …), whose message says how to fix it; an unforeseen failure to
+    open the index is logged and raised as :func:`unusable_index`.
+    """
+    embedder = embedder or build_embedder(settings)  # its own problems are reported as they are
     try:
-        return build_assistant(settings, embedder, chat)
-    except IndexMissing:
-        if notify is not None:
-            notify("No index yet: building the bundled anthology's index first.")
-        index_corpus(settings, embedder=embedder)
-        return build_assistant(settings, embedder, chat)
+        try:
+            return build_assistant(settings, embedder, chat)
+        except IndexMissing:
+            if not build_missing:
+                raise
+            if notify is not None:
+                notify(f"No index in {settings.data_dir} yet: building the bundled anthology's "
+                       "index first (once, about half a minute) …")
+            report = index_corpus(settings, embedder=embedder)
+            if notify is not None:
+                notify(f"Index built: {report.chunks} chunks in {report.seconds:.1f} s.")
+            return build_assistant(settings, embedder, chat)
+    except BackendUnavailable as exc:
+        if settings.chroma_host:
+            raise
+        # Without a Chroma server the 'backend' is the index's own files: say how to fix.
+        log.warning("the index cannot be opened: %s", exc.message("en"))
+        raise unusable_index() from exc
+    except TillitError:
+        raise
+    except Exception as exc:  # never a traceback at start-up: the log has it, the user a fix
+        log.exception("the index could not be opened")
+        raise unusable_index() from exc
+
+
+def unusable_index() -> TillitError:
+    """The problem reported when opening the index failed in an unforeseen way (the details
+    only in the log)."""
+    return IndexCorrupt(
+        "The index cannot be opened; rebuild it with `tillit index --rebuild`.",
+        "Indexet går inte att öppna; bygg om det med `tillit index --rebuild`.",
+    )

@@ -73,7 +73,7 @@ def print_summary(result: dict[str, Any]) -> None:
 
 def run(args: argparse.Namespace, settings: Any) -> int:
     """Run the evaluation described by ``args`` with ``settings``; returns the exit code."""
-    from assistant.factory import open_or_build_assistant
+    from assistant.cli import ready_assistant
     from eval.questions import load_questions
     from eval.runner import evaluate
 
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         raise TillitError(f"Unknown mode(s): {', '.join(bad)} (choose from {', '.join(MODES)})")
     split = None if args.split == "all" else args.split
     questions = load_questions(args.questions, split=None if args.questions else split)
-    assistant = open_or_build_assistant(settings, notify=lambda m: print(m, file=sys.stderr))
+    assistant = ready_assistant(settings)
     if args.mode == "llm" and assistant.generator is None:
         problem = assistant.llm_problem
         raise problem if problem is not None else TillitError("No chat model is configured.")

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 
-def run(args: list[str], data_dir: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TILLIT_DATA_DIR": str(data_dir), "TILLIT_SHOW_PROGRESS": "false"}
+def run(args: list[str], data_dir: Path, timeout: int = 300,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TILLIT_DATA_DIR": str(data_dir), "TILLIT_SHOW_PROGRESS": "false",
+           **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "tillit", *args], capture_output=True, text=True,
         env=env, timeout=timeout,
@@ -62,11 +64,27 @@ def test_bad_questions_get_one_line_errors_and_exit_2(
     assert "Traceback" not in p.stderr
 
 
-def test_missing_index_is_exit_3_with_json_error(tmp_path: Path) -> None:
+def test_ask_builds_a_missing_index_first_like_every_command(
+    tmp_path: Path, small_corpus: Path
+) -> None:
+    env = {"TILLIT_CORPUS_DIR": str(small_corpus)}  # a small stand-in for the bundled book
+    p = run(["ask", "--json", "Vad dokumenterar sjuksköterskor?"], tmp_path / "data", env=env)
+    assert p.returncode == 0, p.stderr
+    assert "building the bundled anthology's index first" in p.stderr
+    assert "Index built:" in p.stderr
+    assert json.loads(p.stdout)["citations"]
+    again = run(["info"], tmp_path / "data", env=env)  # built once: now only opened
+    assert again.returncode == 0 and "building" not in again.stderr
+    assert json.loads(again.stdout)["chunks"] > 0
+
+
+def test_unusable_index_is_exit_3_with_json_error(tmp_path: Path, small_corpus: Path) -> None:
+    assert run(["index", str(small_corpus)], tmp_path).returncode == 0
+    (tmp_path / "index" / "current.json").write_text("{not json", encoding="utf-8")
     p = run(["ask", "--json", "Vad är tillit?"], tmp_path)
-    assert p.returncode == 3
-    assert json.loads(p.stdout)["kind"] == "IndexMissing"
-    assert "tillit index" in p.stderr
+    assert p.returncode == 3, p.stderr
+    assert json.loads(p.stdout)["kind"] == "IndexCorrupt"
+    assert "tillit index --rebuild" in p.stderr and "Traceback" not in p.stderr
 
 
 def test_index_reports_a_non_utf8_file_by_name_and_keeps_the_rest(

@@ -236,14 +236,15 @@ def make_router(state: WebState) -> APIRouter:
     def overloaded(lang: str) -> ApiError:
         return _shed_error(lang, state.web.retry_after_s, "overloaded", "Overloaded", 503)
 
-    def prepare(req: AskRequest, request: Request) -> Assistant:
+    async def prepare(req: AskRequest, request: Request) -> Assistant:
         lang = request_lang(req.lang, request.headers, req.question)
         request.state.lang = lang
         check_rate(request, lang)
-        if state.assistant is None:
+        if state.assistant is None and not await run_in_threadpool(state.retry):
             if state.error is not None:
                 raise state.error
             raise ApiError(503, api_message(lang, "unavailable"), "Unavailable")
+        assert state.assistant is not None
         limit = state.settings.max_history_turns
         if len(req.history) > limit:
             raise ApiError(422, api_message(lang, "history_too_long", n=len(req.history),
@@ -262,7 +263,7 @@ def make_router(state: WebState) -> APIRouter:
         (``answered``, ``not_stated``, ``off_topic``) and per citation ``reference`` (to
         copy), ``reference_md``, ``read_url`` (the reader view) and ``source_url`` (the page
         in the operator's copy, with ``TILLIT_SOURCE_URL``)."""
-        assistant = prepare(req, request)
+        assistant = await prepare(req, request)
         t0 = time.perf_counter()
         try:
             async with state.gate.slot():
@@ -289,7 +290,7 @@ def make_router(state: WebState) -> APIRouter:
         the checked text (markers repaired, unsupported sentences marked, or the quoted
         fallback), which clients show instead of what was streamed.
         """
-        assistant = prepare(req, request)
+        assistant = await prepare(req, request)
         lang = request.state.lang
         pieces: Iterator[str | Answer] = assistant.stream(req.question, req.history, req.lang)
         t0 = time.perf_counter()

@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
 from fastapi_offline import FastAPIOffline  # noqa: E402
 
 from assistant.core import Assistant  # noqa: E402
-from assistant.errors import BackendUnavailable, IndexCorrupt, TillitError  # noqa: E402
+from assistant.errors import TillitError  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from web import admin, api, pages, reader  # noqa: E402
 from web.auth import AuthMiddleware  # noqa: E402
@@ -30,45 +30,34 @@ med tillit* (SOU 2018:38). Errors are `{"error", "kind", "status"}` with the mes
 request's language (`lang`, else `Accept-Language`)."""
 
 
-def open_state(settings: Settings, assistant: Assistant | None = None) -> WebState:
-    """Open the feedback store and (unless given) the assistant; keep an index error if any."""
+def open_state(
+    settings: Settings, assistant: Assistant | None = None, problem: TillitError | None = None
+) -> WebState:
+    """Open the feedback store and attach ``assistant`` or ``problem`` (what kept it from
+    opening, shown with 503); with neither, the index is opened here (once)."""
     web = settings.web
     state = WebState(settings=settings, feedback=FeedbackStore.in_data_dir(settings.data_dir))
     if web.insights:  # opt-in: without it no insights store exists and nothing is kept
         state.insights = InsightsStore.in_data_dir(settings.data_dir,
                                                    web.insights_retention_days)
-    if assistant is None:
-        try:
-            from assistant.factory import build_assistant
-
-            assistant = build_assistant(settings)
-        except TillitError as exc:
-            log.warning("index not available: %s", exc.message("en"))
-            # Without a Chroma server the 'backend' is the index's own files: say how to fix.
-            local = isinstance(exc, BackendUnavailable) and not settings.chroma_host
-            state.error = unusable_index() if local else exc
-        except Exception:  # never crash at start-up: serve 503 with the reason instead
-            log.exception("index could not be opened")
-            state.error = unusable_index()
     if assistant is not None:
-        state.assistant = assistant
-        state.info = assistant.info()
+        state.attach(assistant)
+    elif problem is not None:
+        state.attach(problem)
+    else:
+        state.open()
+    if state.error is not None:
+        log.warning("index not available: %s", state.error.message("en"))
     return state
 
 
-def unusable_index() -> TillitError:
-    """The error shown when opening the index failed in an unforeseen way (details only in
-    the server log)."""
-    return IndexCorrupt(
-        "The index cannot be opened; rebuild it with `tillit index --rebuild`.",
-        "Indexet går inte att öppna; bygg om det med `tillit index --rebuild`.",
-    )
-
-
-def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
-    """Build the app. Without ``assistant`` the index in ``settings.data_dir`` is opened;
-    if that fails the app still starts and answers 503 until restarted with an index."""
-    state = open_state(settings, assistant)
+def create_app(
+    settings: Settings, assistant: Assistant | None = None, problem: TillitError | None = None
+) -> FastAPI:
+    """Build the app around ``assistant`` (or ``problem``: why there is none). With neither,
+    the index in ``settings.data_dir`` is opened; if that fails the app still starts, answers
+    503 with the problem and its fix, and tries again on later questions."""
+    state = open_state(settings, assistant, problem)
     web = state.web
     app = FastAPIOffline(
         title="Tillit API", version="0.1.0", description=DESCRIPTION, redoc_url=None,

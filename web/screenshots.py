@@ -130,16 +130,14 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
+    from assistant.cli import ready_assistant
     from web.app import create_app
-    from web.server import prepare_assistant
 
     settings = Settings()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as feedback_dir:
-        assistant = prepare_assistant(settings)
-        if assistant is None:
-            return 1
+        assistant = ready_assistant(settings)
         # feedback of the screenshot run goes to a throwaway data dir
         token = "screenshot-admin-token"
         web = WebSettings(stream_delay_ms=0, insights=True, admin_token=SecretStr(token))

@@ -5,51 +5,45 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from typing import Any
 
 from assistant.core import Assistant
-from assistant.errors import IndexMissing, TillitError
+from assistant.errors import TillitError
+from assistant.factory import open_or_build_assistant
 from assistant.settings import Settings, report_unknown_variables
 
 log = logging.getLogger("tillit.web")
 
-REBUILD_HINT = "tillit index --rebuild   (then restart the server)"
+REBUILD_HINT = "tillit index --rebuild; the next question opens it again"
 WARM_UP_QUESTIONS = ("Tillit och kontroll i offentlig sektor",
                      "Trust and control in public services")
 
 
-def prepare_assistant(settings: Settings, build_if_missing: bool = True) -> Assistant | None:
-    """Open the index, building it from the bundled corpus first if there is none.
-
-    Returns None (and logs why) when the index exists but cannot be used; the server then
-    starts anyway and answers 503 with the reason.
-    """
-    from assistant.factory import build_assistant, index_corpus
+def prepare_assistant(settings: Settings) -> Assistant | TillitError:
+    """The assistant through the one composition root, the bundled anthology indexed first
+    when there is no index; or the problem (with its fix) when the index cannot be used, so
+    that the server starts anyway and answers 503 with it instead of crash-looping."""
+    def notify(message: str) -> None:
+        print(f"tillit: {message}", file=sys.stderr, flush=True)
 
     try:
-        try:
-            return build_assistant(settings)
-        except IndexMissing:
-            if not build_if_missing:
-                raise
-            print(f"tillit: no index in {settings.data_dir}; building it from the bundled "
-                  "corpus (once, about half a minute) …", file=sys.stderr, flush=True)
-            report = index_corpus(settings)
-            print(f"tillit: index built: {report.chunks} chunks in {report.seconds:.1f} s",
-                  file=sys.stderr, flush=True)
-            return build_assistant(settings)
-    except IndexMissing:
-        if not build_if_missing:
-            raise
-        return None
+        return open_or_build_assistant(settings, notify=notify)
     except TillitError as exc:
-        print(f"tillit: {exc.message('en')} Serving anyway; /api/health says 503 until the "
-              f"index is rebuilt: {REBUILD_HINT}", file=sys.stderr, flush=True)
-        return None
-    except Exception:  # never crash-loop: start, say why, and answer 503
-        log.exception("the index could not be opened")
-        print(f"tillit: the index cannot be opened (details above). Serving anyway; rebuild "
-              f"it with: {REBUILD_HINT}", file=sys.stderr, flush=True)
-        return None
+        notify(f"{exc.message('en')} Serving anyway; /api/health says 503 until it is fixed "
+               f"({REBUILD_HINT}).")
+        return exc
+
+
+def make_app(settings: Settings) -> Any:
+    """The app of ``serve``: the index opened once (built first if missing), warmed up."""
+    from web.app import create_app
+
+    opened = prepare_assistant(settings)
+    if isinstance(opened, TillitError):
+        return create_app(settings, problem=opened)
+    if settings.web.warm_up:
+        log.info("warm-up took %.1f s", warm_up(opened))
+    return create_app(settings, opened)
 
 
 def warm_up(assistant: Assistant) -> float:
@@ -64,8 +58,6 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     """Serve the chat, API, docs and widget on one port until interrupted."""
     import uvicorn
 
-    from web.app import create_app
-
     web = settings.web
     host = host or web.host
     port = web.port if port is None else port
@@ -76,10 +68,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
                     "127.0.0.1 behind the proxy that sets it", web.auth_header, host, port)
     log.info("question text is %s", "logged (TILLIT_LOG_QUESTIONS=true)"
              if web.log_questions else "not logged (TILLIT_LOG_QUESTIONS=false)")
-    assistant = prepare_assistant(settings)
-    if assistant is not None and web.warm_up:
-        log.info("warm-up took %.1f s", warm_up(assistant))
-    app = create_app(settings, assistant)
+    app = make_app(settings)
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     print(f"tillit: serving the chat on http://{shown}:{port}{web.root_path}/ "
           f"(API docs: /docs, widget: /widget.js, demo: /widget-demo)", file=sys.stderr,

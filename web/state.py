@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,13 +28,47 @@ class WebState:
     error: TillitError | None = None
     info: dict[str, Any] = field(default_factory=dict)
     insights: InsightsStore | None = None
+    retry_interval_s: float = 10.0
     gate: AnswerGate = field(init=False)
     limiter: RateLimiter = field(init=False)
+    _opening: threading.Lock = field(init=False, repr=False)
+    _last_attempt: float = field(init=False, default=float("-inf"), repr=False)
 
     def __post_init__(self) -> None:
         self.gate = AnswerGate(self.web.max_concurrent_answers, self.web.max_queued_answers,
                                self.web.queue_timeout_s)
         self.limiter = RateLimiter(self.web.rate_limit_requests, self.web.rate_limit_window_s)
+        self._opening = threading.Lock()
+
+    def attach(self, opened: Assistant | TillitError) -> None:
+        """Keep the assistant, or the problem that kept it from opening (shown with 503)."""
+        if isinstance(opened, TillitError):
+            self.assistant, self.error = None, opened
+        else:
+            self.assistant, self.error, self.info = opened, None, opened.info()
+
+    def open(self) -> None:
+        """Open the index through the composition root (without building one: that is the
+        server's start-up, or ``tillit index``) and attach the result."""
+        from assistant.factory import open_or_build_assistant
+
+        self._last_attempt = time.monotonic()
+        try:
+            self.attach(open_or_build_assistant(self.settings, build_missing=False))
+        except TillitError as exc:
+            self.attach(exc)
+
+    def retry(self) -> bool:
+        """On a request while there is no assistant: open the index again (at most once per
+        ``retry_interval_s``, one attempt at a time), so that a fixed index is served without
+        a restart. True when questions can be answered."""
+        if self.assistant is None and self._opening.acquire(blocking=False):
+            try:
+                if time.monotonic() - self._last_attempt >= self.retry_interval_s:
+                    self.open()
+            finally:
+                self._opening.release()
+        return self.ready
 
     @property
     def web(self) -> WebSettings:

@@ -167,7 +167,7 @@ def build_ui(state: WebState) -> gr.Blocks:
         # at its own pace and are shown (as a draft) at most once per ``delay``.
         draft = generative(state)
         try:
-            if state.assistant is None:
+            if not state.retry() or state.assistant is None:
                 raise state.error or RuntimeError("no index")
             text = ""
             shown = 0.0

@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
+from assistant.core import Assistant
+from assistant.errors import IndexMissing, TillitError
 from assistant.settings import Settings
 from web import server as web_server
 from web.live import free_port
@@ -75,17 +77,79 @@ def test_serve_builds_a_missing_index_once(
     monkeypatch.setattr(assistant.factory, "index_corpus", fake_index_corpus)
     settings = Settings(data_dir=tmp_path / "fresh", show_progress=False)
     first = web_server.prepare_assistant(settings)
-    assert first is not None and first.info()["chunks"] > 10
+    assert isinstance(first, Assistant) and first.info()["chunks"] > 10
     assert calls == [settings.data_dir]
-    assert web_server.prepare_assistant(settings) is not None
+    assert isinstance(web_server.prepare_assistant(settings), Assistant)
     assert len(calls) == 1  # the second start opens the existing index
+
+
+def _count_opens(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    import assistant.factory
+
+    opened: list[Path] = []
+    real = assistant.factory.build_assistant
+
+    def counting(settings: Settings, *args: Any, **kwargs: Any) -> Any:
+        opened.append(settings.data_dir)
+        return real(settings, *args, **kwargs)
+
+    monkeypatch.setattr(assistant.factory, "build_assistant", counting)
+    return opened
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_serve_opens_the_index_once(
+    broken: bool, index_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(index_settings.data_dir, data)
+    if broken:
+        (data / "index" / "current.json").write_text("{not json", encoding="utf-8")
+    opened = _count_opens(monkeypatch)
+    web = WebSettings(warm_up=False)
+    app = web_server.make_app(Settings(data_dir=data, show_progress=False, web=web))
+    assert opened == [data]  # the app reuses what start-up opened (or why it could not)
+    state = app.state.tillit
+    assert state.ready is not broken
+    if broken:
+        assert isinstance(state.error, TillitError)
+        assert "tillit index --rebuild" in state.error.message("en")
+
+
+def test_the_web_shows_the_problem_and_retries_on_request(
+    index_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    data = tmp_path / "data"
+    data.mkdir()
+    problem = IndexMissing("No index: build it with `tillit index`.")
+    app = create_app(Settings(data_dir=data, show_progress=False), problem=problem)
+    state = app.state.tillit
+    state.retry_interval_s = 0.0
+    opened = _count_opens(monkeypatch)
+    with TestClient(app) as c:
+        r = c.get("/api/health")
+        assert r.status_code == 503 and "tillit index" in r.json()["error"]
+        assert opened == []  # the health check does not open anything
+        r = c.post("/api/ask", json={"question": "Vad är tillit?"})
+        assert r.status_code == 503 and "tillit index" in r.json()["error"]
+        assert opened == [data]  # the question tried once more, and failed the same way
+        shutil.copytree(index_settings.data_dir, data, dirs_exist_ok=True)  # the fix
+        r = c.post("/api/ask", json={"question": "Vad är tillit?"})
+        assert r.status_code == 200 and r.json()["citations"], r.text
+        assert c.get("/api/health").status_code == 200
+        assert c.post("/api/ask", json={"question": "Vad är tillit?"}).status_code == 200
+    assert opened == [data, data]  # a ready app opens nothing again
 
 
 def test_web_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TILLIT_ALLOWED_ORIGINS", "https://intra.example.se, http://wiki:8080/")
     monkeypatch.setenv("TILLIT_PORT", "8123")
     monkeypatch.setenv("TILLIT_ROOT_PATH", "/tillit/")
-    web = WebSettings()
+    web = Settings().web
     assert web.allowed_origins == ["https://intra.example.se", "http://wiki:8080"]
     assert (web.port, web.root_path) == (8123, "/tillit")
     monkeypatch.setenv("TILLIT_ALLOWED_ORIGINS", "https://intra.example.se/path")

@@ -1,0 +1,68 @@
+"""The one composition root: a ready assistant, or one typed problem that says its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import assistant.factory as factory
+from assistant.errors import BackendUnavailable, IndexCorrupt, IndexMissing, TillitError
+from assistant.settings import Settings
+
+
+def _opening_raises(monkeypatch: pytest.MonkeyPatch, exc: Exception) -> list[str]:
+    calls: list[str] = []
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        calls.append("open")
+        raise exc
+
+    def building(*args: Any, **kwargs: Any) -> Any:
+        calls.append("build")
+        return SimpleNamespace(chunks=3, seconds=0.1)
+
+    monkeypatch.setattr(factory, "build_assistant", failing)
+    monkeypatch.setattr(factory, "index_corpus", building)
+    return calls
+
+
+@pytest.mark.parametrize("raised,chroma_host,expected", [
+    (RuntimeError("a bug deep in a library"), None, IndexCorrupt),
+    (BackendUnavailable("sqlite said no"), None, IndexCorrupt),
+    (BackendUnavailable("the Chroma server is down"), "chroma.example", BackendUnavailable),
+    (IndexCorrupt("broken; `tillit index --rebuild`"), None, IndexCorrupt),
+])
+def test_every_failure_is_one_typed_problem_with_its_fix(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, raised: Exception,
+    chroma_host: str | None, expected: type[TillitError],
+) -> None:
+    _opening_raises(monkeypatch, raised)
+    settings = Settings(data_dir=tmp_path, chroma_host=chroma_host)
+    with pytest.raises(TillitError) as info:
+        factory.open_or_build_assistant(settings, embedder=object())  # type: ignore[arg-type]
+    assert type(info.value) is expected
+    if expected is IndexCorrupt:
+        assert "tillit index" in info.value.message("en")
+        assert "tillit index" in info.value.message("sv")
+
+
+def test_a_missing_index_is_built_once_and_only_when_asked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls = _opening_raises(monkeypatch, IndexMissing("no index; run `tillit index`"))
+    settings = Settings(data_dir=tmp_path, show_progress=False)
+    with pytest.raises(IndexMissing):
+        factory.open_or_build_assistant(settings, embedder=object(),  # type: ignore[arg-type]
+                                        build_missing=False)
+    assert calls == ["open"]
+    calls.clear()
+    notes: list[str] = []
+    with pytest.raises(IndexMissing):  # the stand-in build makes no index: opening fails again
+        factory.open_or_build_assistant(settings, embedder=object(),  # type: ignore[arg-type]
+                                        notify=notes.append)
+    assert calls == ["open", "build", "open"]
+    assert "building the bundled anthology's index first" in notes[0]
+    assert notes[1] == "Index built: 3 chunks in 0.1 s."
