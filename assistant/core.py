@@ -116,6 +116,7 @@ class Assistant:
         answerability: AnswerabilityModel | None = None,
         collection: str = "anthology",
         collection_language: str = "sv",
+        direct_answer: bool = False,
         crosslingual_dense_weight: float | None = None,
     ) -> None:
         self.index = index
@@ -132,6 +133,7 @@ class Assistant:
         self.llm_problem = llm_problem
         self.answerability = answerability
         self.collection_language = collection_language
+        self.direct_answer = direct_answer
         self.crosslingual_dense_weight = crosslingual_dense_weight
         if collection == "documents":
             self.templates = {k: t.for_documents() for k, t in templates.items()}
@@ -291,7 +293,8 @@ class Assistant:
         """The sentences to quote and, for a factoid question, the direct answer that opens
         the reply with the one sentence it is taken from."""
         chosen = select_sentences(scored, self.max_sentences)
-        lead = extract_lead(scored[0].text, analysis) if analysis.factoid and scored else None
+        lead = (extract_lead(scored[0].text, analysis)
+                if self.direct_answer and analysis.factoid and scored else None)
         return chosen, (lead, scored[0]) if lead else None
 
     def features(

@@ -50,6 +50,12 @@ def _candidates(sentence: str, answer_type: str) -> list[tuple[int, str]]:
     return [(i, s.strip(" ,.;:()")) for i, s in spans if s.strip(" ,.;:()")]
 
 
+# A direct answer is given only when its span stands within this many characters of a word
+# of the question's focus in the same sentence (chosen on dev: a lead farther away, or in a
+# sentence without the focus, was mostly wrong).
+MAX_LEAD_DISTANCE = 30
+
+
 def extract_lead(sentence: str, analysis: QuestionAnalysis) -> str | None:
     """The span of the expected type nearest the question's focus in ``sentence``, leaving
     out what the question itself names; None when the sentence holds no such span."""
@@ -62,11 +68,12 @@ def extract_lead(sentence: str, analysis: QuestionAnalysis) -> str | None:
     anchors = [m.start() for m in re.finditer(r"\w+", sentence)
                if focus & set(analyze(m.group(0)))]
     if not anchors:
-        return spans[0][1]
+        return None
 
     def distance(span: tuple[int, str]) -> int:
         start, end = span[0], span[0] + len(span[1])
         return min(0 if start <= a <= end else min(abs(start - a), abs(end - a))
                    for a in anchors)
 
-    return min(spans, key=lambda sp: (distance(sp), sp[0]))[1]
+    best = min(spans, key=lambda sp: (distance(sp), sp[0]))
+    return best[1] if distance(best) <= MAX_LEAD_DISTANCE else None

@@ -156,3 +156,51 @@ def test_attempts_to_steer_the_assistant_are_recognised(question: str, injected:
     from assistant.core import is_injection
 
     assert is_injection(question) is injected
+
+
+# (answerable, sibling the passages do not answer): the same passage names the subject of
+# both, but only the first question's answer is in it (name or role asked, count or topic
+# asked), or the sibling asks about a name the anthology never mentions.
+SIBLINGS = [
+    ("Vilka har ramverket diskuterats med?", "Vem ledde Tillitsdelegationens sekretariat?"),
+    ("Vad är Intern Insyn Grundskola?", "Hur många skolor deltog i Intern Insyn Grundskola?"),
+    ("Vem har skrivit kapitel 12?", "Vilken lön har författaren till kapitel 12?"),
+    ("Vad är Tillitsdelegationens uppdrag?", "Hur många anställda har Tillitsdelegationen?"),
+    ("Who wrote chapter 12?", "What is the salary of the authors of chapter 12?"),
+    ("Vilket år föddes Lennart Lundquist?", "Vilket år föddes Göran Vikström?"),
+    ("What did Lennart Lundquist research?", "What did Erik Brandell research?"),
+    ("Vad handlar kapitel 12 om?", "Hur många sidor har kapitel 12?"),
+]
+
+
+@pytest.mark.slow
+def test_the_decision_ranks_the_answered_sibling_above_the_unanswered_one(assistant) -> None:
+    """P(answered) is higher for the question the passages answer than for its sibling on
+    most pairs (a model that ignores the evidence orders half of them right by chance, a
+    constant one none)."""
+    ordered = []
+    for answerable, sibling in SIBLINGS:
+        yes, no = assistant.answer(answerable), assistant.answer(sibling)
+        ordered.append(yes.probabilities["answered"] > no.probabilities["answered"])
+    assert sum(ordered) / len(ordered) >= 0.75, ordered
+
+
+@pytest.mark.slow
+def test_a_name_the_anthology_never_mentions_is_not_stated(assistant) -> None:
+    known = assistant.answer("Vid vilket universitet arbetar Verner Denvall?")
+    unknown = assistant.answer("Vid vilket universitet arbetar Sven Almqvist?")
+    assert (known.answerability, unknown.answerability) == ("answered", "not_stated")
+    assert unknown.citations and not unknown.answered
+
+
+@pytest.mark.slow
+def test_the_direct_answer_is_opt_in(assistant) -> None:
+    question = "Vilket år föddes Lennart Lundquist?"
+    assert not assistant.answer(question).lead
+    assistant.direct_answer = True
+    try:
+        answer = assistant.answer(question)
+    finally:
+        assistant.direct_answer = False
+    assert answer.lead == "1938"
+    assert answer.text.startswith("1938 [1].")
