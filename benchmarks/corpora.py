@@ -18,8 +18,7 @@ import random
 import shutil
 from pathlib import Path
 
-from assistant.settings import PROJECT_ROOT
-
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHAPTER_DIR = PROJECT_ROOT / "corpus"
 SWEQUAD = PROJECT_ROOT / "eval" / "data" / "swequad-mc" / "passages.jsonl"
 ANTHOLOGY_CHAPTERS = 17

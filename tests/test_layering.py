@@ -1,7 +1,7 @@
 """The import contract between the layers, checked on the source of every module.
 
-index → assistant → web / eval / benchmarks, with ``tillit`` (the command line) on top: a
-layer imports nothing of ours from above it, not even inside a function.
+index → assistant → tillit_web / eval / benchmarks / devtools, with ``tillit`` (the command
+line) on top: a layer imports nothing of ours from above it, not even inside a function.
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # Each layer and the top-level names of ours it must not import.
+DEV = frozenset({"eval", "benchmarks", "devtools", "tillit", "app"})
 FORBIDDEN: dict[str, frozenset[str]] = {
-    "index": frozenset({"assistant", "web", "eval", "benchmarks", "tillit", "app"}),
-    "assistant": frozenset({"web", "eval", "benchmarks", "tillit", "app"}),
-    "web": frozenset({"eval", "benchmarks", "tillit", "app"}),
-    "eval": frozenset({"web", "benchmarks", "tillit", "app"}),
-    "benchmarks": frozenset({"tillit", "app"}),
-    "tillit": frozenset({"app", "benchmarks"}),
+    "index": frozenset({"assistant", "tillit_web"}) | DEV,
+    "assistant": frozenset({"tillit_web"}) | DEV,
+    "tillit_web": DEV,
+    "eval": frozenset({"tillit_web", "benchmarks", "devtools", "tillit", "app"}),
+    "benchmarks": frozenset({"devtools", "tillit", "app"}),
+    "devtools": frozenset({"eval", "benchmarks", "tillit", "app"}),
+    "tillit": frozenset({"app", "benchmarks", "devtools"}),
 }
 IMPORT_FUNCTIONS = {"import_module", "__import__", "find_spec"}
 
@@ -77,21 +79,22 @@ def test_the_checker_finds_upward_imports_also_hidden_ones() -> None:
         "import numpy\n"
         "from index.errors import TillitError\n"
         "def later():\n"
-        "    from web.cli import register\n"
+        "    from tillit_web.cli import register\n"
         "    import eval.cli\n"
         "    importlib.import_module('benchmarks.scale')\n"
         "class A:\n"
         "    def m(self):\n"
-        "        from ..web import api\n"
+        "        from ..tillit_web import api\n"
     )
     found = upward_imports(source, "assistant.sub.mod")
     # numpy, the index and the assistant's own (relative) subpackage are allowed.
-    assert sorted(found) == ["assistant.sub.mod:4 -> web.cli", "assistant.sub.mod:5 -> eval.cli",
+    assert sorted(found) == ["assistant.sub.mod:4 -> tillit_web.cli",
+                             "assistant.sub.mod:5 -> eval.cli",
                              "assistant.sub.mod:6 -> benchmarks.scale"]
     # The same imports are fine one layer up, and the lowest layer may not import the core.
-    assert upward_imports("from web.cli import register\n", "eval.cli") == [
-        "eval.cli:1 -> web.cli"]
-    assert upward_imports("from assistant.errors import X\n", "web.api") == []
+    assert upward_imports("from tillit_web.cli import register\n", "eval.cli") == [
+        "eval.cli:1 -> tillit_web.cli"]
+    assert upward_imports("from assistant.errors import X\n", "tillit_web.api") == []
     assert upward_imports("def f():\n    from assistant import errors\n", "index.build") == [
         "index.build:2 -> assistant"]
 

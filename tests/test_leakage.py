@@ -1,7 +1,7 @@
 """No evaluation question, or a near-twin of one, may appear in anything the product reads.
 
 Shipped texts: every line of ``assistant/resources/``, every string of ``prompts/``, and the
-string literals of the web layer's texts (``web/i18n.py``: example questions among them).
+string literals of the web layer's texts (``tillit_web/i18n.py``: example questions among them).
 A text is a near-twin of a question when their normalised forms are equal or one contains
 the other, or when the product's own embedder puts them at cosine >= 0.92.
 """
@@ -46,7 +46,7 @@ def shipped_texts() -> list[str]:
     for path in sorted((ROOT / "prompts").glob("*.toml")):
         for s in _strings(tomllib.loads(path.read_text(encoding="utf-8"))):
             texts += s.splitlines()
-    tree = ast.parse((ROOT / "web" / "i18n.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "tillit_web" / "i18n.py").read_text(encoding="utf-8"))
     texts += [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
               and isinstance(n.value, str)]
     return [t.strip() for t in texts if len(normalise(t).split()) >= 3

@@ -18,14 +18,15 @@ import httpx
 import pytest
 
 from assistant.llm.local_model import MODELS
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
 
 pytestmark = pytest.mark.llm
 
 
 def _model_path() -> Path | None:
     explicit = os.environ.get("TILLIT_TEST_LLM_MODEL_PATH")
-    default = PROJECT_ROOT / "data" / "models" / MODELS["0.5b"].filename
+    root = Path(__file__).resolve().parent.parent  # where `make llm-local-small` installs it
+    default = root / "data" / "models" / MODELS["0.5b"].filename
     path = Path(explicit) if explicit else default
     ready = path.is_file() and importlib.util.find_spec("llama_cpp") is not None
     if not ready:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from pathlib import Path
 
-from assistant.settings import PROJECT_ROOT
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _locked() -> dict[str, tuple[str, int]]:

@@ -20,7 +20,7 @@ from index.cleaning import clean_pages
 from index.documents import DocumentMeta
 from index.structure import find_sections
 from index.tokens import count_tokens, get_encoding
-from web.render import _MARKER, answer_html, cards_html, esc, quote_spans, user_html
+from tillit_web.render import _MARKER, answer_html, cards_html, esc, quote_spans, user_html
 
 BOUNDED = settings(max_examples=60, deadline=None,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -1,7 +1,7 @@
 """The one top-level parser of ``tillit``.
 
 Each layer contributes its sub-commands through its own ``register(subparsers)``: the core
-(:mod:`assistant.cli`: index, ask, chat, llm, info), the web (:mod:`web.cli`: serve,
+(:mod:`assistant.cli`: index, ask, chat, llm, info), the web (:mod:`tillit_web.cli`: serve,
 feedback) and, in a source checkout, the evaluation (:mod:`eval.cli`: eval), which is a
 development tool and not part of the installed package. Every command runs as
 ``args.run(args, settings)``. This module sits above all layers; nothing imports it.
@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from assistant import cli as core_cli
-from web import cli as web_cli
+from tillit_web import cli as web_cli
 
 
 def registrars() -> list[Callable[[Any], None]]:

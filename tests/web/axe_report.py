@@ -70,9 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     from assistant.factory import build_assistant, index_corpus
     from assistant.settings import Settings
-    from web.app import create_app
-    from web.live import LiveServer
-    from web.settings import WebSettings
+    from devtools.live import LiveServer
+    from tillit_web.app import create_app
+    from tillit_web.settings import WebSettings
 
     settings = Settings(**({"data_dir": Path(args.data_dir)} if args.data_dir else {}),
                         show_progress=False)

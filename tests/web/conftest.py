@@ -16,10 +16,10 @@ from langchain_core.language_models import BaseChatModel  # noqa: E402
 
 from assistant.core import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from devtools.live import LiveServer  # noqa: E402
 from tests.web.a11y import AXE  # noqa: E402
 from tests.web.llm_fakes import LLM_MODEL, LLM_REPLY, PacedFakeChat, UnreachableChat  # noqa: E402
-from web.live import LiveServer  # noqa: E402
-from web.settings import WebSettings  # noqa: E402
+from tillit_web.settings import WebSettings  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -49,7 +49,7 @@ def index_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def assistant(index_settings: Settings) -> Assistant:
     """The real assistant over the session's index, warmed up."""
     from assistant.factory import build_assistant
-    from web.server import warm_up
+    from tillit_web.server import warm_up
 
     a = build_assistant(index_settings)
     warm_up(a)
@@ -94,7 +94,7 @@ ServerFactory = Callable[..., LiveServer]
 @pytest.fixture
 def start_server() -> Iterator[ServerFactory]:
     """``start_server(settings, assistant=None, **web)`` → a started LiveServer."""
-    from web.app import create_app
+    from tillit_web.app import create_app
 
     servers: list[LiveServer] = []
 

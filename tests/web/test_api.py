@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from assistant.settings import Settings
+from devtools.live import LiveServer
 from tests.web.sse import read_events
-from web.live import LiveServer
-from web.render import quote_spans
+from tillit_web.render import quote_spans
 
 SV_Q = "Vad är tillitsbaserad styrning?"
 EN_Q = "What is trust-based management?"

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.settings import Settings
-from web.settings import WebSettings
+from tillit_web.settings import WebSettings
 
 TOKEN = "s3cret-token-for-tests-0123456789"
 ROUTES = [("GET", "/"), ("GET", "/embed"), ("GET", "/widget.js"), ("GET", "/docs"),

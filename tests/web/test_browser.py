@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from devtools.live import LiveServer
 from tests.web.llm_fakes import LLM_MODEL, SUPPORTED, UNSUPPORTED
-from web.live import LiveServer
 
 pytestmark = pytest.mark.browser
 

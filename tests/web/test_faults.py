@@ -22,8 +22,8 @@ import httpx
 import pytest
 
 from assistant.settings import Settings
-from web.feedback import FeedbackStore
-from web.live import free_port
+from devtools.live import free_port
+from tillit_web.feedback import FeedbackStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SV_Q = "Vad är tillitsbaserad styrning?"
@@ -250,7 +250,7 @@ def test_app_py_with_a_damaged_index_starts_and_reports_instead_of_crash_looping
 WRITER = """
 import sys
 from pathlib import Path
-from web.feedback import FeedbackStore
+from tillit_web.feedback import FeedbackStore
 store = FeedbackStore(Path(sys.argv[1]))
 i = 0
 while True:

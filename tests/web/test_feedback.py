@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from assistant.settings import Settings
-from web.feedback import FeedbackStore, parse_vote
+from tillit_web.feedback import FeedbackStore, parse_vote
 
 
 def _write_many(path: str, worker: int, n: int) -> None:

@@ -13,7 +13,7 @@ from schemathesis.generation import GenerationMode
 
 from assistant.core import Assistant
 from assistant.settings import Settings
-from web.live import LiveServer
+from devtools.live import LiveServer
 
 LEAKS = ("Traceback", 'File "', "/tmp", "/work", "/root", "/home", "site-packages",
          "Exception", "Error:")

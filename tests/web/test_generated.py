@@ -16,9 +16,9 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.settings import Settings
+from devtools.live import LiveServer
 from tests.web.llm_fakes import LLM_MODEL, SUPPORTED, UNSUPPORTED
 from tests.web.sse import read_events
-from web.live import LiveServer
 
 SV_Q = "Vad är tillitsbaserad styrning?"
 # The model cites passage [9] of five: the checker repairs the marker.

@@ -14,7 +14,7 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.settings import Settings
-from web.limits import AnswerGate, Overloaded, RateLimiter, retry_after
+from tillit_web.limits import AnswerGate, Overloaded, RateLimiter, retry_after
 
 SV_Q = "Vad är tillitsbaserad styrning?"
 EN_Q = "What is trust-based management?"

@@ -1,4 +1,4 @@
-"""A short version of ``python -m web.loadcheck`` (10 s, 20 clients) against a live server:
+"""A short version of ``python -m devtools.loadcheck`` (10 s, 20 clients) against a live server:
 zero 5xx, every answer complete, p95 reported. The full run is recorded in
 docs/reliability.md."""
 
@@ -11,7 +11,7 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.settings import Settings
-from web.loadcheck import run_mixed_load
+from devtools.loadcheck import run_mixed_load
 
 
 @pytest.mark.slow

@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 from tests.web.sse import read_events
-from web.answers import answerability
-from web.export import conversation_markdown
-from web.insights import InsightsStore
-from web.references import Book, Source, reference_text
-from web.render import not_stated_html
+from tillit_web.answers import answerability
+from tillit_web.export import conversation_markdown
+from tillit_web.insights import InsightsStore
+from tillit_web.references import Book, Source, reference_text
+from tillit_web.render import not_stated_html
 
 SV_Q = "Vad är tillitsbaserad styrning?"
 OFF_TOPIC = "Hur lagar man en punktering på en cykel?"
@@ -109,7 +109,7 @@ def test_api_answers_carry_references_reader_and_source_links(
 
 
 def test_reader_joins_overlapping_chunks_without_repeating_text(assistant: Any) -> None:
-    from web.reader import merged_text
+    from tillit_web.reader import merged_text
 
     index = assistant.index
     section, _, _ = index.section_context(index.chunks[10].chunk_id)

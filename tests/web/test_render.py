@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from web.i18n import from_accept_language, request_lang
-from web.render import (
+from tillit_web.i18n import from_accept_language, request_lang
+from tillit_web.render import (
     answer_dict_html,
     answer_html,
     esc,

@@ -16,9 +16,9 @@ import pytest
 from assistant.core import Assistant
 from assistant.errors import IndexMissing, TillitError
 from assistant.settings import Settings
-from web import server as web_server
-from web.live import free_port
-from web.settings import WebSettings
+from devtools.live import free_port
+from tillit_web import server as web_server
+from tillit_web.settings import WebSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -121,7 +121,7 @@ def test_the_web_shows_the_problem_and_retries_on_request(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from web.app import create_app
+    from tillit_web.app import create_app
 
     data = tmp_path / "data"
     data.mkdir()

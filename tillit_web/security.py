@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from web.i18n import api_message, from_accept_language
+from tillit_web.i18n import api_message, from_accept_language
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -36,8 +36,8 @@ def tillit_social_meta(body: bytes, lang: str) -> bytes:
     tags = _SOCIAL_META.findall(body)
     if not any(b"gradio" in tag.lower() or b"://" in tag for tag in tags):
         return body
-    from web.i18n import t
-    from web.shell import social_meta
+    from tillit_web.i18n import t
+    from tillit_web.shell import social_meta
 
     body = _SOCIAL_META.sub(b"", body)
     ours = social_meta(t(lang, "title"), lang).encode()

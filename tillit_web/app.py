@@ -15,13 +15,13 @@ from fastapi_offline import FastAPIOffline  # noqa: E402
 from assistant.core import Assistant  # noqa: E402
 from assistant.errors import TillitError  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from web import admin, api, pages, reader  # noqa: E402
-from web.auth import AuthMiddleware  # noqa: E402
-from web.feedback import FeedbackStore  # noqa: E402
-from web.insights import InsightsStore  # noqa: E402
-from web.security import BodyLimitMiddleware, SecurityHeadersMiddleware  # noqa: E402
-from web.state import WebState  # noqa: E402
-from web.ui import build_ui, theme  # noqa: E402
+from tillit_web import admin, api, pages, reader  # noqa: E402
+from tillit_web.auth import AuthMiddleware  # noqa: E402
+from tillit_web.feedback import FeedbackStore  # noqa: E402
+from tillit_web.insights import InsightsStore  # noqa: E402
+from tillit_web.security import BodyLimitMiddleware, SecurityHeadersMiddleware  # noqa: E402
+from tillit_web.state import WebState  # noqa: E402
+from tillit_web.ui import build_ui, theme  # noqa: E402
 
 log = logging.getLogger("tillit.web")
 

@@ -1,7 +1,7 @@
 """Screenshots of the chat (Swedish, English, phone width), the widget demo, the reader view
 and the editors' insights page into ``docs/``.
 
-    python -m web.screenshots [--out docs]
+    python -m devtools.screenshots [--out docs]
 
 Serves the app on a free 127.0.0.1 port (building the index first if there is none) and
 drives Debian's headless Chromium (/usr/bin/chromium) with Playwright.
@@ -18,8 +18,8 @@ from typing import Any
 from pydantic import SecretStr
 
 from assistant.settings import Settings
-from web.live import LiveServer
-from web.settings import WebSettings
+from devtools.live import LiveServer
+from tillit_web.settings import WebSettings
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     from assistant.cli import ready_assistant
-    from web.app import create_app
+    from tillit_web.app import create_app
 
     settings = Settings()
     out = Path(args.out)

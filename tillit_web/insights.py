@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from web.answers import KINDS
+from tillit_web.answers import KINDS
 
 FILENAME = "insights.sqlite3"
 SCHEMA = """

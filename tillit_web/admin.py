@@ -9,11 +9,11 @@ import html
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from web.auth import is_admin
-from web.i18n import LANGS, from_accept_language, t
-from web.insights import InsightsStore
-from web.shell import page
-from web.state import WebState
+from tillit_web.auth import is_admin
+from tillit_web.i18n import LANGS, from_accept_language, t
+from tillit_web.insights import InsightsStore
+from tillit_web.shell import page
+from tillit_web.state import WebState
 
 WHY = {"not_stated": "insights_not_stated", "off_topic": "insights_off_topic",
        "thumbs_down": "insights_thumbs_down"}

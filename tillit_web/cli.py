@@ -16,7 +16,7 @@ from assistant.settings import Settings
 
 def export_feedback(settings: Settings, out: Path, fmt: str | None = None) -> int:
     """Write the feedback store of ``settings.data_dir`` to ``out`` (CSV or JSONL); count."""
-    from web.feedback import FILENAME, FeedbackStore
+    from tillit_web.feedback import FILENAME, FeedbackStore
 
     fmt = fmt or ("jsonl" if out.suffix in (".jsonl", ".ndjson") else "csv")
     if fmt not in ("csv", "jsonl"):
@@ -30,7 +30,7 @@ def export_feedback(settings: Settings, out: Path, fmt: str | None = None) -> in
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """``serve [--host H] [--port P]``."""
-    from web.server import serve
+    from tillit_web.server import serve
 
     serve(settings, args.host, args.port)
     return 0

@@ -36,7 +36,7 @@ def prepare_assistant(settings: Settings) -> Assistant | TillitError:
 
 def make_app(settings: Settings) -> Any:
     """The app of ``serve``: the index opened once (built first if missing), warmed up."""
-    from web.app import create_app
+    from tillit_web.app import create_app
 
     opened = prepare_assistant(settings)
     if isinstance(opened, TillitError):

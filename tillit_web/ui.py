@@ -23,11 +23,11 @@ import gradio as gr  # noqa: E402
 
 from assistant.errors import TillitError  # noqa: E402
 from assistant.types import Answer  # noqa: E402
-from web.answers import answerability  # noqa: E402
-from web.export import export_file  # noqa: E402
-from web.i18n import EXAMPLES, LANGS, STRINGS, from_accept_language, t  # noqa: E402
-from web.references import enrich  # noqa: E402
-from web.render import (  # noqa: E402
+from tillit_web.answers import answerability  # noqa: E402
+from tillit_web.export import export_file  # noqa: E402
+from tillit_web.i18n import EXAMPLES, LANGS, STRINGS, from_accept_language, t  # noqa: E402
+from tillit_web.references import enrich  # noqa: E402
+from tillit_web.render import (  # noqa: E402
     answer_dict_html,
     answer_html,
     esc,
@@ -35,7 +35,7 @@ from web.render import (  # noqa: E402
     not_stated_html,
     user_html,
 )
-from web.state import WebState  # noqa: E402
+from tillit_web.state import WebState  # noqa: E402
 
 log = logging.getLogger("tillit.web")
 Turn = dict[str, Any]

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from web.i18n import LANGS, t
+from tillit_web.i18n import LANGS, t
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 # Characters Markdown or the chat's LaTeX renderer could act on even inside text.

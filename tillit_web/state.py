@@ -12,10 +12,10 @@ from assistant.errors import TillitError
 from assistant.settings import Settings
 from assistant.web_settings import WebSettings
 from index.served import ServedIndex
-from web.answers import answerability
-from web.feedback import FeedbackStore
-from web.insights import InsightsStore
-from web.limits import AnswerGate, RateLimiter
+from tillit_web.answers import answerability
+from tillit_web.feedback import FeedbackStore
+from tillit_web.insights import InsightsStore
+from tillit_web.limits import AnswerGate, RateLimiter
 
 
 @dataclass

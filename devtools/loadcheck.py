@@ -1,9 +1,9 @@
 """Bounded load test against 127.0.0.1 only: mixed Swedish/English questions and follow-ups
 on ``/api/ask`` and ``/api/ask/stream``; status codes, p95 latency, server RSS before/after.
 
-    python -m web.loadcheck                                   # start `python app.py`, 10 clients
-    python -m web.loadcheck --clients 50 --requests 5000 --seconds 120   # the issue's load
-    python -m web.loadcheck --url http://127.0.0.1:7860 --pid 1234       # a running server
+    python -m devtools.loadcheck                              # start `python app.py`, 10 clients
+    python -m devtools.loadcheck --clients 50 --requests 5000 --seconds 120   # the issue's load
+    python -m devtools.loadcheck --url http://127.0.0.1:7860 --pid 1234       # a running server
 
 Bounded: at most 5,000 requests and 600 s; refuses any host but loopback. Each simulated
 client sends its own ``X-Forwarded-For`` (10.77.x.y), so per-client rate limits apply to it
@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from web.live import free_port
+from devtools.live import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_REQUESTS = 5000

@@ -35,11 +35,11 @@ from assistant.errors import (
     UnsupportedLanguage,
 )
 from assistant.types import Answer
-from web.feedback import parse_vote
-from web.i18n import api_message, request_lang
-from web.limits import Overloaded, retry_after
-from web.references import enrich
-from web.state import WebState
+from tillit_web.feedback import parse_vote
+from tillit_web.i18n import api_message, request_lang
+from tillit_web.limits import Overloaded, retry_after
+from tillit_web.references import enrich
+from tillit_web.state import WebState
 
 log = logging.getLogger("tillit.web")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")

@@ -18,8 +18,8 @@ import binascii
 import hmac
 import json
 
-from web.i18n import from_accept_language
-from web.security import ASGIApp, Receive, Scope, Send
+from tillit_web.i18n import from_accept_language
+from tillit_web.security import ASGIApp, Receive, Scope, Send
 
 MESSAGES = {
     "sv": "Inloggning krävs.",

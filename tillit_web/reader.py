@@ -11,10 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from index.chunking import Chunk
-from web.i18n import LANGS, from_accept_language, t
-from web.references import source_of
-from web.shell import page
-from web.state import WebState
+from tillit_web.i18n import LANGS, from_accept_language, t
+from tillit_web.references import source_of
+from tillit_web.shell import page
+from tillit_web.state import WebState
 
 
 def merged_text(chunks: list[Chunk], cited: str) -> list[tuple[str, bool]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from web.i18n import LANGS, from_accept_language
+from tillit_web.i18n import LANGS, from_accept_language
 
 STATIC = Path(__file__).resolve().parent / "static"
 

@@ -117,7 +117,7 @@ def enrich(
 ) -> dict[str, Any]:
     """The answer dict with, per citation, ``reference`` (plain text), ``reference_md``,
     ``read_url`` and ``source_url``, and the answer's ``answerability``."""
-    from web.answers import answerability
+    from tillit_web.answers import answerability
 
     lang = lang or str(answer.get("language") or "sv")
     cites = []

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from web.answers import answerability
-from web.i18n import t
+from tillit_web.answers import answerability
+from tillit_web.i18n import t
 
 EXPORT_DIR = Path(tempfile.gettempdir()) / "tillit-exports"
 
