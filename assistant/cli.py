@@ -133,14 +133,15 @@ def _warn_llm(assistant: Any) -> None:
 def _answer(assistant: Any, question: str, history: list[str], lang: str | None) -> Any:
     """The answer; a generated one is shown token by token on a terminal (stderr), then
     replaced by the checked text on stdout."""
+    from assistant.events import Final, Token
+
     live = assistant.generator is not None and sys.stderr.isatty()
     answer = None
-    for item in assistant.stream(question, history, lang):
-        if isinstance(item, str):
-            if live:
-                print(f"\033[2m{item}\033[0m", end="", file=sys.stderr, flush=True)
-        else:
-            answer = item
+    for event in assistant.events(question, history, lang):
+        if isinstance(event, Token) and live:
+            print(f"\033[2m{event.text}\033[0m", end="", file=sys.stderr, flush=True)
+        elif isinstance(event, Final):
+            answer = event.answer
     if live:
         print("\n", file=sys.stderr)
     return answer
@@ -156,6 +157,8 @@ def _print_answer(answer: Any) -> None:
     label = _KIND_LABEL.get((answer.answerability, answer.language))
     if label:
         print(label)
+    if answer.note:
+        print(answer.note)
     print(answer.text)
     if answer.mode == "llm":
         checked = "meningarna kontrollerade mot källorna" if answer.language == "sv" else (

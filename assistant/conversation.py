@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from index.analysis import analyze
 
@@ -74,3 +76,37 @@ class Conversation:
     def history(self) -> list[str]:
         """The earlier questions, oldest first."""
         return list(self.turns)
+
+
+@dataclass(frozen=True)
+class Standalone:
+    """Stage 2 of the answer pipeline, condense: what retrieval searches for (``query``), the
+    earlier turns a follow-up builds on (``context``) and what a chat model is asked
+    (``for_model``); ``condense_ms`` is the chat model's time when it rewrote the question."""
+
+    query: str
+    context: str | None
+    for_model: str
+    condense_ms: float | None = None
+
+
+class Condenser(Protocol):
+    """A chat model that rewrites a follow-up as a standalone question (None: it could not)."""
+
+    def condense(self, question: str, history: Sequence[str], lang: str) -> str | None: ...
+
+    def earlier_label(self, lang: str) -> str: ...
+
+
+def standalone(question: str, turns: Sequence[str], language: str,
+               model: Condenser | None = None) -> Standalone:
+    """The standalone form of ``question``: rule-based, or rewritten by ``model`` when a
+    follow-up has earlier turns to lean on (the rule-based query stays when it cannot)."""
+    query, context = condense(question, turns), earlier_context(question, turns)
+    if model is None or context is None:
+        return Standalone(query, context, question)
+    started = time.perf_counter()
+    rewritten = model.condense(question, turns, language)
+    spent = (time.perf_counter() - started) * 1e3
+    for_model = rewritten or f"{question}\n({model.earlier_label(language)}: {context})"
+    return Standalone(rewritten or query, context, for_model, spent)

@@ -21,6 +21,7 @@ from assistant.errors import (
     TillitError,
 )
 from assistant.generate import ChatBackend, Generator
+from assistant.language import collection_language
 from assistant.llm import build_chat_backend
 from assistant.prompts import load_answer_template, load_generation_prompts
 from assistant.retrieval import Retriever
@@ -136,6 +137,7 @@ def build_assistant(
         background=background,
         top_k=settings.top_k,
         max_sentences=settings.max_answer_sentences,
+        direct_answer=settings.direct_answer,
         refusal_threshold=settings.refusal_threshold,
         max_question_chars=settings.max_question_chars,
         max_history_turns=settings.max_history_turns,
@@ -144,6 +146,8 @@ def build_assistant(
         llm_problem=llm_problem,
         answerability=load_model() if settings.answerability == "model" else None,
         collection=collection_kind(index.info),
+        collection_language=collection_language([c.text for c in index.chunks]),
+        crosslingual_dense_weight=settings.crosslingual_dense_weight,
     )
 
 

@@ -205,6 +205,10 @@ class Generator:
             return None
         return line
 
+    def earlier_label(self, lang: str) -> str:
+        """How the prompt names the earlier questions a follow-up leans on."""
+        return self.prompts[lang].earlier
+
     def is_refusal(self, text: str, lang: str) -> bool:
         """Does the model's answer open with the refusal sentence (in either language)?
         A refusal of part of the question after an answer is not a refusal."""

@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     )
     rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
     top_k: int = Field(default=5, ge=1, le=50, description="Passages retrieved per question.")
+    direct_answer: bool = Field(
+        default=False,
+        description="Open a factoid answer with a one-line direct answer (a name, number or "
+        "date taken from the best sentence). Off by default: on the dev questions fewer than "
+        "half of these lines named the right answer (docs/eval/tuning.md).",
+    )
     max_answer_sentences: int = Field(
         default=3, ge=1, le=10, description="Most quoted sentences in an extractive answer."
     )

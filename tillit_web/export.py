@@ -37,7 +37,8 @@ def conversation_markdown(turns: list[dict[str, Any]], lang: str) -> str:
         kind = answerability(answer)
         label = t(lang, "answer") + (f" ({t(lang, 'not_stated')})" if kind == "not_stated"
                                      else "")
-        out += [f"**{label}:** {_md_text(str(answer.get('answer') or ''))}", ""]
+        note = f"*{_md_text(str(answer['note']))}* " if answer.get("note") else ""
+        out += [f"**{label}:** {note}{_md_text(str(answer.get('answer') or ''))}", ""]
         cites = answer.get("citations") or []
         if cites:
             out += [f"**{t(lang, 'references')}:**", ""]

@@ -16,10 +16,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
-from tillit_web.i18n import LANGS, t
+from tillit_web.i18n import t
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 # Characters Markdown or the chat's LaTeX renderer could act on even inside text.
@@ -82,31 +81,6 @@ def sentences_html(
                 f"</span></span>"
             )
     return " ".join(parts)
-
-
-@lru_cache(maxsize=8)
-def _fallback_notes(lang: str) -> tuple[str, ...]:
-    from assistant.prompts import load_generation_prompts
-
-    try:
-        p = load_generation_prompts(lang)
-    except (OSError, KeyError, ValueError):
-        return ()
-    return (p.fallback_timeout, p.fallback_error, p.fallback_unsupported)
-
-
-_FIRST_SENTENCE = re.compile(r"^(.+?[.!?])\s+(?=\S)", re.S)
-
-
-def split_fallback_note(text: str, answer_lang: str) -> tuple[str, str]:
-    """A fallback answer's text as (note, quoted answer): the core puts the note, which says
-    why the model's answer was not used, in front of the quotes."""
-    for lang in sorted(LANGS, key=lambda x: x != answer_lang):  # the answer's language first
-        for note in _fallback_notes(lang):
-            if note and text.startswith(note):
-                return note, text[len(note):].strip()
-    m = _FIRST_SENTENCE.match(text)  # a note worded differently: its first sentence
-    return (m.group(1), text[m.end():]) if m else ("", text)
 
 
 QUOTE_GAP = " … "  # the core joins non-adjacent sentences of one passage with this
@@ -252,14 +226,10 @@ def answer_dict_html(
         return _answer_block(body, citations, prefix, lang, True, interpreted,
                              kind="tillit-llm", footer=footer)
     if answer.get("fallback"):
-        given = answer.get("note")
-        if isinstance(given, str) and given and text.startswith(given):
-            note, rest = given, text[len(given):].strip()
-        else:
-            note, rest = split_fallback_note(text, str(answer.get("language") or lang))
-        notice = (f'<div class="tillit-fallback" role="note">{esc(note)}</div>' if note
-                  else "")
-        return _answer_block(_text_with_links(rest, prefix, numbers), citations, prefix,
+        note = answer.get("note")  # why the model's answer was not used: its own field
+        notice = (f'<div class="tillit-fallback" role="note">{esc(note)}</div>'
+                  if isinstance(note, str) and note else "")
+        return _answer_block(_text_with_links(text, prefix, numbers), citations, prefix,
                              lang, True, interpreted, kind="tillit-quoted", notice=notice)
     return answer_html(text, citations, prefix, lang, interpreted=interpreted)
 

@@ -8,7 +8,6 @@ from tillit_web.render import (
     answer_html,
     esc,
     quote_spans,
-    split_fallback_note,
     user_html,
 )
 
@@ -89,15 +88,13 @@ def test_generated_answer_marks_unsupported_sentences() -> None:
 def test_fallback_note_is_a_notice_and_quoted_answers_look_as_before() -> None:
     note = "Språkmodellen kunde inte svara, så här är de mest relevanta citaten i stället."
     quoted = {**LLM, "mode": "extractive", "fallback": "error", "model": "m",
-              "answer": f"{note} Enligt antologin: ”Mitt” [1]",
+              "note": note, "answer": "Enligt antologin: ”Mitt” [1]",
               "sentences": [{"text": "Mitt", "n": [1], "supported": True, "support": 1.0}]}
     out = answer_dict_html(quoted, "q", "sv")
     assert f'<div class="tillit-fallback" role="note">{note}</div>' in out
     text = out.split('<div class="tillit-text">')[1]
     assert text.startswith("Enligt antologin") and "Språkmodellen" not in text
     assert "tillit-unsupported" not in out and "tillit-generated" not in out
-    assert split_fallback_note("Ny formulering. Resten [1]", "sv") == ("Ny formulering.",
-                                                                      "Resten [1]")
     plain = {**quoted, "fallback": None, "answer": "Enligt antologin: ”Mitt” [1]"}
     assert answer_dict_html(plain, "q", "sv") == answer_html(plain["answer"], [CIT], "q", "sv")
 

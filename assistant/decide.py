@@ -1,0 +1,132 @@
+"""Stage 4 of the answer pipeline, decide: answered, not stated or off topic."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from assistant.answerability import AnswerabilityModel, Decision
+from assistant.compose import ScoredSentence
+from assistant.evidence import Candidate, question_features
+from assistant.lead import extract_lead
+from assistant.question_analysis import QuestionAnalysis
+from assistant.retrieval import Retrieval
+from index.analysis import analyze
+from index.embedders.base import Embedder
+
+_MARKUP = re.compile(r"<[^>]{0,500}>|&\w+;")
+_LETTER = re.compile(r"[^\W\d_]")
+COVERAGE_WEIGHT = 0.05
+# Only English focus terms need the embedder to meet the Swedish text (Swedish ones are
+# matched by their stems); at most this many keep the cost of a question low.
+MAX_EMBEDDED_TERMS = 5
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Retrieval signals that say whether the collection is about the question at all."""
+
+    dense_top: float
+    background_top: float
+    coverage: float
+
+    @property
+    def score(self) -> float:
+        """How much closer the question is to the collection than to off-topic text."""
+        return (self.dense_top - self.background_top) + COVERAGE_WEIGHT * self.coverage
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The decision with the evidence behind it."""
+
+    decision: Decision
+    evidence: Evidence
+
+    @property
+    def outcome(self) -> str:
+        """"answered", "not_stated" or "off_topic"."""
+        return self.decision.outcome
+
+    @property
+    def confidence(self) -> float:
+        """P(answered) from the model, or the evidence score without one."""
+        return self.decision.probabilities.get("answered", self.evidence.score)
+
+
+@lru_cache(maxsize=1)
+def _injection_patterns() -> tuple[re.Pattern[str], ...]:
+    text = (resources.files("assistant") / "resources" / "injection_rules.toml").read_text(
+        encoding="utf-8")
+    return tuple(re.compile(p) for p in tomllib.loads(text)["patterns"])
+
+
+def is_injection(question: str) -> bool:
+    """Does the question try to steer the assistant (ignore your rules, reveal the prompt …)?"""
+    q = question.lower()
+    return any(p.search(q) for p in _injection_patterns())
+
+
+def has_content(question: str) -> bool:
+    """Does the question hold any words (not only numbers) once markup (``<img src=x ...>``,
+    ``{{7*7}}``) is removed?"""
+    return any(_LETTER.search(t) for t in analyze(_MARKUP.sub(" ", question)))
+
+
+class Decider:
+    """Decides from the question's analysis and the retrieved passages' sentences.
+
+    ``background`` holds vectors of off-topic subject descriptions; ``model`` is the learned
+    three-way decision (None: the older rule, a threshold on the evidence score, which can
+    only answer or refuse)."""
+
+    def __init__(
+        self, *, embedder: Embedder, background: np.ndarray, idf: Callable[[str], float],
+        model: AnswerabilityModel | None, refusal_threshold: float,
+    ) -> None:
+        self.embedder = embedder
+        self.background = background
+        self.idf = idf
+        self.model = model
+        self.refusal_threshold = refusal_threshold
+
+    def evidence(self, retrieval: Retrieval) -> Evidence:
+        """The retrieval signals."""
+        bg = float(np.max(self.background @ retrieval.query_vector)) if len(
+            self.background) else 0.0
+        return Evidence(retrieval.dense_top, bg, retrieval.lexical_coverage)
+
+    def features(
+        self, analysis: QuestionAnalysis, retrieval: Retrieval, scored: list[ScoredSentence]
+    ) -> dict[str, float]:
+        """The evidence features the learned decision reads (also for training it)."""
+        ev = self.evidence(retrieval)
+        terms = list(analysis.focus)[:MAX_EMBEDDED_TERMS] if analysis.language == "en" else []
+        term_vectors = (np.asarray(self.embedder.embed_queries(terms), dtype=np.float32)
+                        if terms else np.zeros((0, len(retrieval.query_vector)), np.float32))
+        candidates = [Candidate(s.hit_rank, s.text, s.score, s.vector) for s in scored
+                      if s.vector is not None]
+        return question_features(
+            analysis, candidates, [h.chunk.text for h in retrieval.hits], retrieval.dense_top,
+            ev.background_top, retrieval.lexical_coverage, term_vectors, idf=self.idf,
+            lead=lambda text: extract_lead(text, analysis))
+
+    def decide(
+        self, question: str, analysis: QuestionAnalysis, retrieval: Retrieval,
+        scored: list[ScoredSentence],
+    ) -> Verdict:
+        """Off topic for empty, markup-only or steering questions and when nothing was
+        found; otherwise what the model (or the evidence threshold) says."""
+        ev = self.evidence(retrieval)
+        if not scored or not has_content(question) or is_injection(question):
+            return Verdict(Decision("off_topic", {}), ev)
+        if self.model is None:
+            ok = ev.score > self.refusal_threshold
+            return Verdict(Decision("answered" if ok else "off_topic", {}), ev)
+        return Verdict(self.model.decide(self.features(analysis, retrieval, scored)), ev)
