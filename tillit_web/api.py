@@ -1,200 +1,51 @@
-"""The HTTP API: ask (JSON and server-sent events), health and feedback.
+"""The HTTP API's routes: ask (JSON and server-sent events), health and feedback.
 
-Every error reaches the client as ``{"error": message, "kind": name, "status": code}`` with
-the message in the request's language (``lang`` in the body, else Accept-Language, else
-guessed from the question); never a stack trace or a file path.
+The request bodies are in :mod:`tillit_web.api_schemas`; every error reaches the client in
+the one shape of :mod:`tillit_web.api_errors`, with the message in the request's language
+(``lang`` in the body, else Accept-Language, else guessed from the question).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
-from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field, field_validator
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.core import Assistant
-from assistant.errors import (
-    BackendUnavailable,
-    IndexCorrupt,
-    IndexMismatch,
-    IndexMissing,
-    InvalidQuestion,
-    TillitError,
-    UnsupportedLanguage,
-)
+from assistant.errors import InvalidQuestion, TillitError
 from assistant.types import Answer
+from tillit_web.api_errors import (
+    ApiError,
+    SafeRoute,
+    check_length,
+    error_body,
+    install_error_handlers,
+    shed_error,
+    status_for,
+)
+from tillit_web.api_schemas import AskRequest, FeedbackRequest
 from tillit_web.feedback import parse_vote
 from tillit_web.i18n import api_message, request_lang
-from tillit_web.limits import Overloaded, retry_after
+from tillit_web.limits import Overloaded
 from tillit_web.references import enrich
 from tillit_web.state import WebState
 
+__all__ = ["ApiError", "AskRequest", "FeedbackRequest", "error_body", "install_error_handlers",
+           "make_router", "status_for"]
+
 log = logging.getLogger("tillit.web")
-_SURROGATES = re.compile(r"[\ud800-\udfff]")
-
-
-def _no_surrogates(value: Any) -> Any:
-    """Lone UTF-16 surrogates (``"\\ud800"`` in JSON) are not text: replace them."""
-    if isinstance(value, str):
-        return _SURROGATES.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_no_surrogates(v) for v in value]
-    return value
-
-
-class AskRequest(BaseModel):
-    """A question, the earlier questions of the conversation, and optionally the language."""
-
-    question: str = Field(description="The question, in Swedish or English.")
-    history: list[str] = Field(
-        default_factory=list, description="Earlier questions of the conversation, oldest first."
-    )
-    lang: str | None = Field(
-        default=None, description="'sv' or 'en' to force the answer language; default: detected."
-    )
-
-    _clean = field_validator("question", "history", "lang")(_no_surrogates)
-
-
-class FeedbackRequest(BaseModel):
-    """A vote on one answer."""
-
-    question: str = Field(description="The question that was answered.")
-    answer: str = Field(description="The answer text that is rated.")
-    chunk_ids: list[str] = Field(default_factory=list, description="Cited chunk ids.")
-    vote: str | int | bool = Field(description="'up' or 'down' (also 1/-1, true/false).")
-    comment: str = Field(default="", description="Optional free-text comment.")
-    lang: str | None = Field(default=None, description="Language of the answer ('sv'/'en').")
-
-    _clean = field_validator("question", "answer", "chunk_ids", "comment", "lang")(_no_surrogates)
-
-
-class ApiError(Exception):
-    """An error with an HTTP status and a message already in the client's language."""
-
-    def __init__(
-        self, status: int, message: str, kind: str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status, self.message, self.kind = status, message, kind
-        self.headers = headers or {}
-
-
-def status_for(exc: TillitError) -> int:
-    """HTTP status of a core error."""
-    if isinstance(exc, InvalidQuestion | UnsupportedLanguage):
-        return 422
-    if isinstance(exc, IndexMissing | IndexMismatch | IndexCorrupt | BackendUnavailable):
-        return 503
-    return 400 if exc.user_error else 500
-
-
-def error_body(
-    status: int, message: str, kind: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    """The one error shape of the API."""
-    return JSONResponse(
-        {"error": message, "kind": kind, "status": status}, status_code=status,
-        headers={"Cache-Control": "no-store", **(headers or {})},
-    )
-
-
-def _lang_of(request: Request) -> str:
-    return getattr(request.state, "lang", None) or request_lang(None, request.headers)
 
 
 def _sse(event: str, data: dict[str, Any]) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """Turn every failure into the API's JSON error shape."""
-
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_body(exc.status, exc.message, exc.kind, exc.headers)
-
-    @app.exception_handler(TillitError)
-    async def _tillit_error(request: Request, exc: TillitError) -> JSONResponse:
-        return error_body(status_for(exc), exc.message(_lang_of(request)), type(exc).__name__)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        lang = _lang_of(request)
-        errors = exc.errors()
-        if any(e.get("type") == "json_invalid" for e in errors):
-            return error_body(422, api_message(lang, "bad_json"), "InvalidRequest")
-        parts = []
-        for e in errors[:3]:
-            loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
-            parts.append(f"{loc}: {_explain(e.get('type', ''), e.get('msg', ''), lang)}")
-        detail = "; ".join(parts)
-        return error_body(422, api_message(lang, "invalid", detail=detail), "InvalidRequest")
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        lang = _lang_of(request)
-        headers = dict(exc.headers) if exc.headers else None
-        if exc.status_code == 400:  # a body FastAPI could not decode (not UTF-8, say)
-            return error_body(422, api_message(lang, "bad_json"), "InvalidRequest")
-        key = HTTP_MESSAGES.get(exc.status_code)
-        message = api_message(lang, key) if key else str(exc.detail)
-        return error_body(exc.status_code, message, "HTTPError", headers)
-
-    @app.exception_handler(Exception)
-    async def _internal(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("internal error on %s", request.url.path)
-        return error_body(500, api_message(_lang_of(request), "internal"), "InternalError")
-
-
-HTTP_MESSAGES = {404: "not_found", 405: "method_not_allowed"}
-
-_SV_EXPLAIN = {
-    "missing": "saknas", "string_type": "måste vara text", "list_type": "måste vara en lista",
-    "model_attributes_type": "måste vara ett JSON-objekt", "dict_type": "måste vara ett objekt",
-}
-
-
-def _explain(kind: str, msg: str, lang: str) -> str:
-    return _SV_EXPLAIN.get(kind, msg) if lang == "sv" else msg
-
-
-def _limit(value: str, limit: int, field: str, lang: str) -> None:
-    if len(value) > limit:
-        raise ApiError(422, api_message(lang, "field_too_long", field=field, n=len(value),
-                                        limit=limit), "InvalidRequest")
-
-
-class _SafeRoute(APIRoute):
-    """Turns unexpected exceptions into the generic 500 body inside the route, so the
-    connection stays usable (an exception escaping to the server closes it)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        original = super().get_route_handler()
-
-        async def handler(request: Request) -> Response:
-            try:
-                return await original(request)
-            except (TillitError, ApiError, StarletteHTTPException, RequestValidationError):
-                raise
-            except Exception:
-                log.exception("internal error on %s", request.url.path)
-                return error_body(500, api_message(_lang_of(request), "internal"),
-                                  "InternalError")
-
-        return handler
 
 
 def client_key(request: Request, auth_header: str = "") -> str:
@@ -208,11 +59,6 @@ def client_key(request: Request, auth_header: str = "") -> str:
     return f"addr:{request.client.host if request.client else '-'}"
 
 
-def _shed_error(lang: str, seconds: float, key: str, kind: str, status: int) -> ApiError:
-    after = retry_after(seconds)
-    return ApiError(status, api_message(lang, key, seconds=after), kind, {"Retry-After": after})
-
-
 def log_ask(state: WebState, path: str, question: str, answer: Answer, seconds: float) -> None:
     """One log line per answer; the question's text only if TILLIT_LOG_QUESTIONS is on."""
     text = f" question={question!r}" if state.web.log_questions else ""
@@ -222,7 +68,7 @@ def log_ask(state: WebState, path: str, question: str, answer: Answer, seconds: 
 
 def make_router(state: WebState) -> APIRouter:
     """The ``/api`` routes bound to one app's state."""
-    router = APIRouter(prefix="/api", tags=["api"], route_class=_SafeRoute)
+    router = APIRouter(prefix="/api", tags=["api"], route_class=SafeRoute)
     shed_responses: dict[int | str, dict[str, Any]] = {
         429: {"description": "Rate limit exceeded (per client); see Retry-After."},
         503: {"description": "No usable index, or too busy (then with Retry-After)."},
@@ -231,10 +77,10 @@ def make_router(state: WebState) -> APIRouter:
     def check_rate(request: Request, lang: str) -> None:
         wait = state.limiter.check(client_key(request, state.web.auth_header))
         if wait:
-            raise _shed_error(lang, wait, "rate_limited", "RateLimited", 429)
+            raise shed_error(lang, wait, "rate_limited", "RateLimited", 429)
 
     def overloaded(lang: str) -> ApiError:
-        return _shed_error(lang, state.web.retry_after_s, "overloaded", "Overloaded", 503)
+        return shed_error(lang, state.web.retry_after_s, "overloaded", "Overloaded", 503)
 
     async def prepare(req: AskRequest, request: Request) -> Assistant:
         lang = request_lang(req.lang, request.headers, req.question)
@@ -365,14 +211,14 @@ def make_router(state: WebState) -> APIRouter:
         request.state.lang = lang
         check_rate(request, lang)
         web = state.web
-        _limit(req.question, state.settings.max_question_chars, "question", lang)
-        _limit(req.answer, web.feedback_max_answer_chars, "answer", lang)
-        _limit(req.comment, web.feedback_max_comment_chars, "comment", lang)
+        check_length(req.question, state.settings.max_question_chars, "question", lang)
+        check_length(req.answer, web.feedback_max_answer_chars, "answer", lang)
+        check_length(req.comment, web.feedback_max_comment_chars, "comment", lang)
         if len(req.chunk_ids) > 50:
             raise ApiError(422, api_message(lang, "field_too_long", field="chunk_ids",
                                             n=len(req.chunk_ids), limit=50), "InvalidRequest")
         for cid in req.chunk_ids:
-            _limit(cid, 200, "chunk_ids", lang)
+            check_length(cid, 200, "chunk_ids", lang)
         if not req.question.strip():
             raise InvalidQuestion("The question is empty.", "Frågan är tom.")
         try:
