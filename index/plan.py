@@ -1,4 +1,7 @@
-"""Which documents a build holds: the given files, plus those already indexed.
+"""The plan stage of a build: which documents it holds and what must be done for each.
+
+The first of the three stages of ``index.build`` (plan, then ``index.compute``, then
+``index.commit``); it reads files and the served build, and writes nothing.
 
 ``tillit index PATH…`` adds or updates the files found under the given paths and keeps
 every other document of the served build. With ``prune``, documents that are not found
@@ -8,13 +11,19 @@ if it was indexed before, keeps its previous chunks.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from index.build_files import BuildFiles, read_build
+from index.chunking import CHUNKING_VERSION
 from index.documents import LoadedDocument
-from index.errors import IngestError
+from index.errors import IngestError, TillitError
+from index.layout import FORMAT_VERSION, IndexLayout
 from index.loaders import discover, document_meta, load_document
+from index.tokens import ENCODING
 
 
 @dataclass
@@ -105,3 +114,142 @@ def _reload(plan: Plan, doc_id: str, info: dict[str, Any]) -> None:
         f"{name}: togs bort ur indexet: den måste läsas in igen (inbäddaren eller "
         "styckningen har ändrats) men filen finns inte längre",
     ))
+
+
+# --- the plan stage of a build ---------------------------------------------------------
+
+ChunkVectors = Literal["direct", "pooled"]
+CHUNK_VECTOR_MODES: tuple[str, ...] = ("direct", "pooled")
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    """How the next build is made: embedder, chunking, passage vectors, and the options."""
+
+    embedder_id: str
+    chunk_size: int
+    chunk_overlap: int
+    chunk_vectors: str = "direct"
+    with_sentences: bool = True
+    rebuild: bool = False
+    prune: bool = False
+
+    def __post_init__(self) -> None:
+        if self.chunk_vectors not in CHUNK_VECTOR_MODES:
+            raise ValueError(f"chunk_vectors must be one of {CHUNK_VECTOR_MODES}")
+
+    @property
+    def mode(self) -> ChunkVectors:
+        """How passage vectors are made: pooled from sentences only when there are any."""
+        return "pooled" if self.chunk_vectors == "pooled" and self.with_sentences else "direct"
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The served pointer and the build it names (either may be absent)."""
+
+    pointer: dict[str, Any] | None = None
+    files: BuildFiles | None = None
+
+    @property
+    def documents(self) -> dict[str, Any]:
+        return self.files.info["documents"] if self.files is not None else {}
+
+
+def read_previous(layout: IndexLayout, rebuild: bool) -> Previous:
+    """The served build; with ``rebuild`` a damaged index is no obstacle."""
+    try:
+        pointer = layout.current()
+    except TillitError:
+        if not rebuild:
+            raise
+        return Previous()
+    if pointer is None:
+        return Previous()
+    try:
+        return Previous(pointer, read_build(layout.build_dir(pointer["build_id"])))
+    except TillitError:
+        return Previous(pointer, None)
+
+
+def build_key(spec: BuildSpec, docs: dict[str, str]) -> str:
+    """What a build is made from; two builds with the same key hold the same index."""
+    parts: list[Any] = [FORMAT_VERSION, CHUNKING_VERSION, spec.embedder_id, ENCODING,
+                        spec.chunk_size, spec.chunk_overlap, sorted(docs.items())]
+    if spec.mode != "direct":
+        parts.append(spec.mode)
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What the next build holds, how each document changed, and what must be done.
+
+    ``added``/``changed``/``unchanged``/``removed`` compare content hashes with the
+    previous build. ``rechunk`` are the documents to be cleaned and chunked from their
+    text; every other document of the build keeps its previous chunks. Vectors are looked
+    up by text in the previous build when ``reuse_vectors`` (passage vectors only when
+    ``reuse_passage_vectors`` too: they were made the same way).
+    """
+
+    spec: BuildSpec
+    previous: Previous
+    documents: Plan
+    hashes: dict[str, str]
+    key: str
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+    rechunk: tuple[str, ...]
+    reuse_vectors: bool
+    reuse_passage_vectors: bool
+
+    @property
+    def up_to_date(self) -> bool:
+        """The served build already is this build: nothing to do."""
+        prev = self.previous
+        return (not self.spec.rebuild and prev.pointer is not None and prev.files is not None
+                and prev.pointer.get("key") == self.key)
+
+
+def plan_build(sources: list[Path], spec: BuildSpec, previous: Previous) -> BuildPlan:
+    """Decide the next build from the files under ``sources`` and the ``previous`` one.
+
+    Reads the files (nothing is written). Raises ``IngestError`` when the build would
+    hold no document at all.
+    """
+    files = previous.files
+    info = files.info if files is not None else {}
+    same_embedder = files is not None and info.get("embedder_id") == spec.embedder_id
+    reusable = (not spec.rebuild and same_embedder and info.get("chunk_size") == spec.chunk_size
+                and info.get("chunk_overlap") == spec.chunk_overlap
+                and info.get("chunking_version") == CHUNKING_VERSION)
+    prev_docs = previous.documents
+    docs = plan_documents(sources, prev_docs, reusable=reusable, prune=spec.prune)
+    hashes = docs.hashes(prev_docs)
+    if not hashes:
+        raise IngestError(
+            "Nothing to index: no readable documents (.txt, .md, .pdf, .docx) in the "
+            "given paths.",
+            "Inget att indexera: inga läsbara dokument (.txt, .md, .pdf, .docx) i de "
+            "angivna sökvägarna.",
+        )
+    old = {doc_id: str(d["hash"]) for doc_id, d in prev_docs.items()}
+    with_chunks = {c.doc_id for c in files.chunks} if reusable and files is not None else set()
+    rechunk = tuple(
+        doc_id for doc_id, doc in docs.loaded.items()
+        if not (doc_id in with_chunks and old.get(doc_id) == doc.content_hash)
+    )
+    return BuildPlan(
+        spec=spec, previous=previous, documents=docs, hashes=hashes,
+        key=build_key(spec, hashes),
+        added=tuple(d for d in hashes if d not in old),
+        changed=tuple(d for d, h in hashes.items() if d in old and old[d] != h),
+        unchanged=tuple(d for d, h in hashes.items() if old.get(d) == h),
+        removed=tuple(d for d in old if d not in hashes),
+        rechunk=rechunk,
+        reuse_vectors=same_embedder and not spec.rebuild,
+        reuse_passage_vectors=(files is not None
+                               and info.get("chunk_vectors", "direct") == spec.mode),
+    )
