@@ -14,7 +14,7 @@ LOCK_EXCLUDE := torch triton cuda-bindings cuda-pathfinder cuda-toolkit nvidia-c
 	nvidia-cufile nvidia-curand nvidia-cusolver nvidia-cusparse nvidia-cusparselt-cu13 \
 	nvidia-nccl-cu13 nvidia-nvjitlink nvidia-nvshmem-cu13 nvidia-nvtx
 
-.PHONY: install lock run serve chat index test lint eval eval-llm llm-local llm-local-small bench bench-external screenshots loadcheck audit clean
+.PHONY: diagram install lock run serve chat index test lint eval eval-llm llm-local llm-local-small bench bench-external screenshots loadcheck audit clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -94,3 +94,6 @@ bench-external: install ## external retrieval benchmarks (SweFAQ, SweQuAD-MC)
 
 clean: ## remove the virtualenv and the data directory
 	rm -rf $(VENV) data
+
+diagram: ## render docs/architecture.png from docs/architecture.dot (needs Graphviz)
+	dot -Tpng -Gdpi=100 docs/architecture.dot -o docs/architecture.png

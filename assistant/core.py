@@ -121,21 +121,20 @@ class Assistant:
     def stream(
         self, question: str, history: Sequence[str] = (), lang: str | None = None,
         mode: Mode | None = None,
-    ) -> Iterator[str | Answer]:
-        """Yield the answer text in pieces (str), then the complete ``Answer``.
+    ) -> Iterator[Event]:
+        """``Token``s of the answer text, then the ``Final`` answer (for adapters that show
+        an answer as it comes).
 
-        A generative backend yields its tokens as they come; the final ``Answer`` holds the
-        checked text, which replaces them. A quoted answer comes a sentence at a time.
+        A chat model's tokens come as it writes them, and the final answer's checked text
+        replaces them; a quoted answer comes a sentence at a time.
         """
         streamed = False
         for event in self.events(question, history, lang, mode):
             if isinstance(event, Token):
                 streamed = True
-                yield event.text
-                continue
-            if not streamed:
-                yield from _pieces(event.answer.text)
-            yield event.answer
+            elif not streamed:
+                yield from (Token(piece) for piece in _pieces(event.answer.text))
+            yield event
 
     def events(
         self, question: str, history: Sequence[str] = (), lang: str | None = None,

@@ -82,10 +82,13 @@ def test_control_characters_are_stripped_not_fatal(assistant) -> None:
 
 
 def test_stream_yields_the_same_text_then_the_answer(assistant) -> None:
+    from assistant.events import Final, Token
+
     parts = list(assistant.stream("Vad menas med perspektivträngsel?"))
     final = parts[-1]
-    assert len(parts) > 2
-    assert "".join(p for p in parts[:-1] if isinstance(p, str)) == final.text
+    assert len(parts) > 2 and isinstance(final, Final)
+    assert all(isinstance(p, Token) for p in parts[:-1])
+    assert "".join(p.text for p in parts[:-1]) == final.answer.text
 
 
 def test_json_contract(assistant) -> None:

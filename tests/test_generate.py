@@ -16,6 +16,7 @@ from langchain_core.language_models.fake_chat_models import (
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
 
+from assistant.events import Token
 from assistant.generate import ChatBackend, GenerationFailed, Generator, Passage
 from assistant.prompts import load_generation_prompts
 from assistant.settings import Settings
@@ -181,7 +182,7 @@ Q = "Vad är grundidén med tillitsbaserad styrning och ledning?"
 
 def _final(assistant: Any, q: str = Q, history: tuple[str, ...] = ()) -> tuple[list[str], Any]:
     items = list(assistant.stream(q, list(history)))
-    return [i for i in items if isinstance(i, str)], items[-1]
+    return [i.text for i in items if isinstance(i, Token)], items[-1].answer
 
 
 def test_generated_answer_repairs_markers_and_marks_unsupported_sentences(with_chat) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from assistant.events import Token
 from assistant.llm.local_model import MODELS
 from assistant.settings import Settings
 
@@ -77,7 +78,7 @@ def llama_server(model_path: Path) -> Any:
 
 def _ask(assistant: Any, question: str) -> tuple[list[str], Any]:
     items = list(assistant.stream(question))
-    return [i for i in items if isinstance(i, str)], items[-1]
+    return [i.text for i in items if isinstance(i, Token)], items[-1].answer
 
 
 def _check_generated(tokens: list[str], answer: Any) -> None:

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.core import Assistant
 from assistant.errors import InvalidQuestion, TillitError
+from assistant.events import Event, Final
 from assistant.types import Answer
 from tillit_web.api_errors import (
     ApiError,
@@ -138,7 +139,7 @@ def make_router(state: WebState) -> APIRouter:
         """
         assistant = await prepare(req, request)
         lang = request.state.lang
-        pieces: Iterator[str | Answer] = assistant.stream(req.question, req.history, req.lang)
+        pieces: Iterator[Event] = assistant.stream(req.question, req.history, req.lang)
         t0 = time.perf_counter()
         # The slot is held until the stream ends: a model generates while it streams.
         slot = AsyncExitStack()
@@ -155,15 +156,15 @@ def make_router(state: WebState) -> APIRouter:
 
         async def events() -> AsyncIterator[bytes]:
             try:
-                item: str | Answer | None = first
+                item: Event | None = first
                 while item is not None:
-                    if isinstance(item, Answer):
-                        log_ask(state, "/api/ask/stream", req.question, item,
+                    if isinstance(item, Final):
+                        log_ask(state, "/api/ask/stream", req.question, item.answer,
                                 time.perf_counter() - t0)
-                        out = await run_in_threadpool(finish, req.question, item, "api")
+                        out = await run_in_threadpool(finish, req.question, item.answer, "api")
                         yield _sse("answer", out)
                         break
-                    yield _sse("delta", {"text": item})
+                    yield _sse("delta", {"text": item.text})
                     item = await run_in_threadpool(next, pieces, None)
             except Exception as exc:  # after the 200: report it in the stream
                 if isinstance(exc, TillitError):

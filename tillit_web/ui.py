@@ -22,7 +22,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from assistant.errors import TillitError  # noqa: E402
-from assistant.types import Answer  # noqa: E402
+from assistant.events import Final  # noqa: E402
 from tillit_web.answers import answerability  # noqa: E402
 from tillit_web.export import export_file  # noqa: E402
 from tillit_web.i18n import EXAMPLES, LANGS, STRINGS, from_accept_language, t  # noqa: E402
@@ -171,13 +171,13 @@ def build_ui(state: WebState) -> gr.Blocks:
                 raise state.error or RuntimeError("no index")
             text = ""
             shown = 0.0
-            for piece in state.assistant.stream(turn["question"], earlier):
-                if isinstance(piece, Answer):
-                    turn["answer"] = enrich(piece.to_dict(), state.index,
+            for event in state.assistant.stream(turn["question"], earlier):
+                if isinstance(event, Final):
+                    turn["answer"] = enrich(event.answer.to_dict(), state.index,
                                             state.web.source_url)
                     state.record_answer(turn["question"], turn["answer"], "ui")
                     break
-                text += piece
+                text += event.text
                 if draft and time.monotonic() - shown < delay:
                     continue
                 partial = answer_html(text, [], turn["id"], lang, final=False, draft=draft)

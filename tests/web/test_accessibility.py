@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from assistant.events import Final
 from assistant.types import Answer
 from tests.web.a11y import assert_no_violations
 from tests.web.test_browser import EN_Q, SV_Q, Watch, ask, open_chat
@@ -38,12 +39,13 @@ class NotStated:
         return getattr(self.real, name)
 
     def stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        for piece in self.real.stream(*args, **kwargs):
-            if isinstance(piece, Answer):
-                fields = {f.name: getattr(piece, f.name) for f in dataclasses.fields(piece)}
-                yield NotStatedAnswer(**fields)
+        for event in self.real.stream(*args, **kwargs):
+            if isinstance(event, Final):
+                fields = {f.name: getattr(event.answer, f.name)
+                          for f in dataclasses.fields(event.answer)}
+                yield Final(NotStatedAnswer(**fields), event.retrieval)
             else:
-                yield piece
+                yield event
 
 
 def open_widget(ctx: Any, url: str, lang: str = "sv", path: str = "/widget-demo") -> Any:

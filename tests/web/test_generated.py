@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from assistant.core import Assistant
+from assistant.events import Token
 from assistant.settings import Settings
 from devtools.live import LiveServer
 from tests.web.llm_fakes import LLM_MODEL, SUPPORTED, UNSUPPORTED
@@ -98,8 +99,8 @@ def test_unreachable_model_falls_back_to_quotes(
             assert s.status_code == 200
             events = read_events(s)
     assert (body["fallback"], body["mode"], body["answered"]) == ("error", "extractive", True)
-    assert body["answer"].startswith("Språkmodellen kunde inte svara")
-    assert "Enligt antologin" in body["answer"]
+    assert body["note"].startswith("Språkmodellen kunde inte svara")
+    assert body["answer"].startswith("Enligt antologin")
     cited = {c["n"] for c in body["citations"]}
     assert cited and markers(body["answer"]) == cited
     assert body["sentences"] and all(s["supported"] for s in body["sentences"])
@@ -170,7 +171,7 @@ class _FailsMidway:
         return {"chunks": 1, "embedder_id": "x", "documents": {}}
 
     def stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        yield "Tillit "
+        yield Token("Tillit ")
         raise RuntimeError("boom in /secret/path/file.py")
 
 

@@ -28,9 +28,10 @@ INJECTIONS = [
 
 
 def _assert_refusal_or_cited(answer: Answer, forbidden: tuple[str, ...]) -> None:
-    """Either a refusal citing nothing, or an answer whose every marker maps to a citation
-    and whose quotes are the passages' own words; forbidden words appear only as quotes."""
-    if not answer.answered:
+    """Either a refusal citing nothing, or an answer (or a "not stated" reply with the
+    closest passage) whose every marker maps to a citation and whose quotes are the
+    passages' own words; forbidden words appear only as quotes."""
+    if answer.answerability == "off_topic":
         assert not answer.citations
         assert "[" not in answer.text
         return

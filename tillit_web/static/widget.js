@@ -382,13 +382,8 @@
     if (ans.answered && ans.mode === "llm" && sentences.length) {
       appendSentences(text, sentences, id, numbers);
     } else {
-      if (ans.answered && ans.fallback) {  // the note (why no generated answer) comes first
-        var m = (ans.note && s.indexOf(ans.note) === 0) ? [ans.note, ans.note]
-          : /^(.+?[.!?])\s+(?=\S)/.exec(s);
-        if (m) {
-          box.appendChild(el("div", "tw-fallback", m[1]));
-          s = s.slice(m[0].length).replace(/^\s+/, "");
-        }
+      if (ans.answered && ans.fallback && ans.note) {  // why no generated answer: first
+        box.appendChild(el("div", "tw-fallback", ans.note));
       }
       appendWithRefs(text, s, id, numbers);
     }
