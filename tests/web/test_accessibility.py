@@ -171,9 +171,13 @@ def test_chat_by_keyboard_announces_once_and_follows_the_language_switch(
 ) -> None:
     page, watch = open_chat(browser("sv-SE"), ui_server.url)
     page.wait_for_function("() => true")
-    page.evaluate("() => { window.__said = []; new MutationObserver(() => {"
+    # Record each change of the live region's text (a screen reader speaks on a change;
+    # other mutations of the page while the text stays the same are not announcements).
+    page.evaluate("() => { window.__said = []; window.__last = ''; new MutationObserver(() => {"
                   " const l = document.getElementById('tillit-live');"
-                  " if (l && l.textContent) { window.__said.push(l.textContent); } })"
+                  " const now = l ? l.textContent : '';"
+                  " if (now !== window.__last) { window.__last = now;"
+                  "   if (now) { window.__said.push(now); } } })"
                   ".observe(document.body, {subtree: true, childList: true, characterData: true});"
                   "}")
     answer = ask(page, SV_Q)

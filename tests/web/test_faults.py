@@ -97,8 +97,10 @@ def test_kill_9_mid_rebuild_keeps_serving_the_previous_index(
 
     # The half build is on disk but not served: the pointer still names the old build.
     assert _current_build(data) == before
+    # Killed while embedding: the build writes nothing before its commit stage, so at most
+    # a staging folder (never a finished build) may be left.
     half = [p.name for p in (data / "index" / "builds").iterdir() if p.name != before]
-    assert half and all(".tmp" in name for name in half), half
+    assert all(".tmp" in name for name in half), half
     r = client.post("/api/ask", json={"question": SV_Q})
     assert r.status_code == 200 and r.json()["answered"]
     server.stop()
