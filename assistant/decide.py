@@ -103,10 +103,12 @@ class Decider:
         return Evidence(retrieval.dense_top, bg, retrieval.lexical_coverage)
 
     def features(
-        self, analysis: QuestionAnalysis, retrieval: Retrieval, scored: list[ScoredSentence]
+        self, analysis: QuestionAnalysis, retrieval: Retrieval, scored: list[ScoredSentence],
+        evidence: Evidence | None = None,
     ) -> dict[str, float]:
-        """The evidence features the learned decision reads (also for training it)."""
-        ev = self.evidence(retrieval)
+        """The evidence features the learned decision reads (also for training it);
+        ``evidence`` is this retrieval's, when the caller has it already."""
+        ev = evidence or self.evidence(retrieval)
         terms = list(analysis.focus)[:MAX_EMBEDDED_TERMS] if analysis.language == "en" else []
         term_vectors = (np.asarray(self.embedder.embed_queries(terms), dtype=np.float32)
                         if terms else np.zeros((0, len(retrieval.query_vector)), np.float32))
@@ -129,4 +131,4 @@ class Decider:
         if self.model is None:
             ok = ev.score > self.refusal_threshold
             return Verdict(Decision("answered" if ok else "off_topic", {}), ev)
-        return Verdict(self.model.decide(self.features(analysis, retrieval, scored)), ev)
+        return Verdict(self.model.decide(self.features(analysis, retrieval, scored, ev)), ev)

@@ -19,7 +19,7 @@ from assistant.compose import (
 from assistant.events import Token
 from assistant.generate import GenerationFailed, Generator, Passage
 from assistant.prompts import AnswerTemplate
-from assistant.reply import Reply
+from assistant.reply import Reply, refusal
 from assistant.retrieval import Retrieval
 from assistant.verify import Verifier, split_answer, tidy
 
@@ -55,8 +55,8 @@ def generated(
         timings["generation"] = (time.perf_counter() - t0) * 1e3
         raw = "".join(pieces)
         if generator.is_refusal(raw, lang):
-            yield Reply(f"{template.refusal} {template.refusal_hint}", mode="llm",
-                        model=generator.name, refused=True, timings_ms=timings)
+            yield replace(refusal(template), mode="llm", model=generator.name, refused=True,
+                          timings_ms=timings)
             return
         shown = replace(retrieval, hits=retrieval.hits[:kept])
         tv = time.perf_counter()

@@ -5,6 +5,7 @@ proxy), with CSV export."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -84,24 +85,22 @@ def make_router(state: WebState) -> APIRouter:
         return HTMLResponse(insights_html(state.insights, lang, web.insights_retention_days),
                             headers={"Cache-Control": "no-store"})
 
-    @router.get("/admin/insights.csv")
-    async def days_csv(request: Request) -> Response:
+    def csv_download(request: Request, filename: str,
+                     table: Callable[[InsightsStore], str]) -> Response:
         denied = allowed(request)
         if denied is not None:
             return denied
         assert state.insights is not None
-        return Response(state.insights.days_csv(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="insights.csv"',
+        return Response(table(state.insights), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                  "Cache-Control": "no-store"})
+
+    @router.get("/admin/insights.csv")
+    async def days_csv(request: Request) -> Response:
+        return csv_download(request, "insights.csv", InsightsStore.days_csv)
 
     @router.get("/admin/questions.csv")
     async def questions_csv(request: Request) -> Response:
-        denied = allowed(request)
-        if denied is not None:
-            return denied
-        assert state.insights is not None
-        return Response(state.insights.questions_csv(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="questions.csv"',
-                                 "Cache-Control": "no-store"})
+        return csv_download(request, "questions.csv", InsightsStore.questions_csv)
 
     return router

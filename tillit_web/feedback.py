@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
+
+from tillit_web.sqlite_store import SqliteStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -52,31 +52,16 @@ def _csv_safe(value: Any) -> Any:
     return value
 
 
-class FeedbackStore:
+class FeedbackStore(SqliteStore):
     """Votes and comments on answers, kept in ``<data_dir>/feedback.sqlite3``."""
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
+        super().__init__(path, SCHEMA, durable=True)  # a committed vote survives a power cut
 
     @classmethod
     def in_data_dir(cls, data_dir: Path) -> FeedbackStore:
         """The store of a data directory."""
         return cls(Path(data_dir) / FILENAME)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        try:
-            conn.execute("PRAGMA busy_timeout=30000")
-            conn.execute("PRAGMA synchronous=FULL")  # a committed vote survives a power cut
-            yield conn
-        finally:
-            conn.close()
 
     def _write(self, sql: str, params: Sequence[Any]) -> int:
         """Run one write in its own immediate transaction, retrying if the file is locked."""

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from tillit_web.answers import KINDS
+from tillit_web.sqlite_store import SqliteStore
 
 FILENAME = "insights.sqlite3"
 SCHEMA = """
@@ -62,31 +59,17 @@ def _csv_safe(value: Any) -> Any:
     return value
 
 
-class InsightsStore:
+class InsightsStore(SqliteStore):
     """Events of answers and votes, kept ``retention_days`` days."""
 
     def __init__(self, path: Path, retention_days: int = 90) -> None:
-        self.path = Path(path)
+        super().__init__(path, SCHEMA)
         self.retention = timedelta(days=retention_days)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
 
     @classmethod
     def in_data_dir(cls, data_dir: Path, retention_days: int = 90) -> InsightsStore:
         """The store of a data directory."""
         return cls(Path(data_dir) / FILENAME, retention_days)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        try:
-            conn.execute("PRAGMA busy_timeout=30000")
-            yield conn
-        finally:
-            conn.close()
 
     def _insert(self, now: datetime | None, **fields: Any) -> None:
         now = now or datetime.now(UTC)
