@@ -116,7 +116,8 @@ def build_assistant(
     ``chat`` replaces the chat model that ``settings.llm`` names (tests pass a fake one).
     """
     embedder = embedder or build_embedder(settings)
-    index = open_index(settings.data_dir, embedder, settings.chroma_host, settings.chroma_port)
+    index = open_index(settings.data_dir, embedder, settings.chroma_host, settings.chroma_port,
+                       settings.vector_placement)
     check_index_settings(index.info, settings)
     retriever = Retriever(
         index, embedder, mode=settings.retrieval_mode, fusion=settings.fusion,

@@ -123,7 +123,7 @@ class Retriever:
         idx = np.asarray(cand, dtype=np.int64)
         if idx.size == 0:
             return Retrieval(query, [], qv, self.index.lexical.coverage(query))
-        vectors = self.index.files.vectors[idx]
+        vectors = self.index.vectors_at(idx)
         dense = vectors @ qv
         lexical = lex_q[idx]
         fused = self._fuse(dense, lexical, mode, dense_weight)

@@ -63,6 +63,14 @@ class Settings(BaseSettings):
         description="Host of a Chroma server. Unset: an embedded persistent store in data_dir.",
     )
     chroma_port: int = Field(default=8000, description="Port of the Chroma server.")
+    served_vectors: Literal["auto", "memory", "shared"] = Field(
+        default="auto",
+        description="Where a serving process keeps vectors. 'memory': all passage and "
+        "sentence vectors loaded (fastest; every process pays for the whole index). "
+        "'shared': no passage vectors in the process (Chroma gives each query's candidates "
+        "theirs), sentence vectors and BM25 mapped read-only from the build (processes on "
+        "one machine share one copy). 'auto': shared with a Chroma server, else memory.",
+    )
     retrieval_mode: Literal["hybrid", "dense", "bm25"] = Field(
         default="hybrid", description="Dense (Chroma), lexical (BM25) or both fused."
     )
@@ -179,6 +187,14 @@ class Settings(BaseSettings):
                 f"TILLIT_LLM_CONTEXT_TOKENS ({self.llm_context_tokens})"
             )
         return self
+
+    @property
+    def vector_placement(self) -> Literal["memory", "shared"]:
+        """``served_vectors`` with 'auto' resolved (shared exactly when a Chroma server is
+        configured)."""
+        if self.served_vectors == "auto":
+            return "shared" if self.chroma_host else "memory"
+        return self.served_vectors
 
     @property
     def models_dir(self) -> Path:

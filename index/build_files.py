@@ -6,7 +6,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -75,8 +75,13 @@ def write_build(
     _write(folder / "build.json", lambda f: f.write(body))
 
 
-def read_build(folder: Path) -> BuildFiles:
-    """Read a build; any missing or inconsistent file raises ``IndexCorrupt``."""
+def read_build(folder: Path, mapped: bool = False) -> BuildFiles:
+    """Read a build; any missing or inconsistent file raises ``IndexCorrupt``.
+
+    ``mapped`` maps the vector files read-only instead of reading them: nothing of them is
+    resident until a row is used, and processes on one machine share the pages they use.
+    """
+    mode: Literal["r"] | None = "r" if mapped else None
     try:
         info = json.loads((folder / "build.json").read_text(encoding="utf-8"))
         chunks = []
@@ -84,12 +89,12 @@ def read_build(folder: Path) -> BuildFiles:
             for line in f:
                 row = json.loads(line)
                 chunks.append(Chunk.from_metadata(row.pop("text"), row))
-        vectors = np.load(folder / "vectors.npy")
+        vectors = np.load(folder / "vectors.npy", mmap_mode=mode)
         sentences = [
             json.loads(line)
             for line in (folder / "sentences.jsonl").read_text(encoding="utf-8").splitlines()
         ]
-        sentence_vectors = np.load(folder / "sentence_vectors.npy")
+        sentence_vectors = np.load(folder / "sentence_vectors.npy", mmap_mode=mode)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IndexCorrupt(
             "The index is damaged or incomplete; rebuild it with `tillit index --rebuild`.",

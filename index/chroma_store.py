@@ -16,7 +16,7 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
-from index.errors import BackendUnavailable
+from index.errors import BackendUnavailable, IndexCorrupt
 
 # A Chroma server that does not answer within this many seconds counts as unavailable.
 CONNECT_TIMEOUT = 3.0
@@ -125,6 +125,31 @@ class ChromaStore:
             ids=list(ids), documents=list(texts), metadatas=list(metadatas),
             embeddings=np.asarray(vectors, dtype=np.float32),
         )
+
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """The stored vectors of ``ids``, in that order.
+
+        A missing id raises ``IndexCorrupt`` (the store and the build disagree); with a
+        Chroma server, a server that cannot be reached raises ``BackendUnavailable``.
+        """
+        if not ids:
+            return np.zeros((0, 0), dtype=np.float32)
+        try:
+            got = self.vs._collection.get(ids=list(ids), include=["embeddings"])
+        except Exception as exc:
+            if self.remote is None:
+                raise
+            raise unavailable(*self.remote, exc) from exc
+        found = dict(zip(got["ids"], got["embeddings"], strict=True))  # type: ignore[arg-type]
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise IndexCorrupt(
+                f"The vector store lacks {len(missing)} passage(s) of the index; rebuild with "
+                "`tillit index --rebuild`.",
+                f"Vektorlagret saknar {len(missing)} av indexets passager; bygg om med "
+                "`tillit index --rebuild`.",
+            )
+        return np.asarray([found[i] for i in ids], dtype=np.float32)
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """The ``k`` nearest passages to ``vector`` as (chunk id, cosine similarity).

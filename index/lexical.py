@@ -44,14 +44,14 @@ class LexicalIndex:
         )
 
     @classmethod
-    def load(cls, folder: Path) -> LexicalIndex:
-        """Read an index written by ``save``."""
+    def load(cls, folder: Path, mapped: bool = False) -> LexicalIndex:
+        """Read an index written by ``save``; ``mapped`` maps its matrices read-only."""
         data = json.loads((folder / "lexical.json").read_text(encoding="utf-8"))
         index = cls()
         index.n = int(data["n"])
         index.df = Counter({str(k): int(v) for k, v in data["df"].items()})
         if index.n:
-            index._bm25 = bm25s.BM25.load(str(folder), show_progress=False)
+            index._bm25 = bm25s.BM25.load(str(folder), mmap=mapped, show_progress=False)
         return index
 
     def idf(self, term: str) -> float:

@@ -15,6 +15,7 @@ from index.embedders.base import Embedder, LangChainEmbeddings
 from index.errors import BackendUnavailable, IndexCorrupt, IndexMismatch, IndexMissing
 from index.layout import IndexLayout
 from index.lexical import LEXICAL_DIR, LexicalIndex
+from index.vectors import ArrayVectors, PassageVectors, StoreVectors, VectorPlacement
 
 
 @dataclass
@@ -26,6 +27,7 @@ class ServedIndex:
     lexical: LexicalIndex
     position: dict[str, int]
     sentence_rows: dict[str, list[int]]
+    passage_vectors: PassageVectors
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -41,10 +43,15 @@ class ServedIndex:
         """(start, end, vector) of each sentence in a chunk."""
         return [
             (self.files.sentences[i]["start"], self.files.sentences[i]["end"],
-             self.files.sentence_vectors[i])
+             np.asarray(self.files.sentence_vectors[i], dtype=np.float32))
             for i in self.sentence_rows.get(chunk_id, [])
         ]
 
+    def vectors_at(self, rows: np.ndarray) -> np.ndarray:
+        """The passage vectors of the chunks at these build positions (from the process's
+        array or from the vector store, see ``index.vectors``)."""
+        ids = [self.files.chunks[int(i)].chunk_id for i in rows]
+        return self.passage_vectors.take(rows, ids)
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         """The chunk with this id, or None."""
@@ -98,12 +105,12 @@ def _transport_error(exc: BaseException) -> bool:
     return isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError)
 
 
-def _lexical(folder: Path, files: BuildFiles) -> LexicalIndex:
+def _lexical(folder: Path, files: BuildFiles, mapped: bool = False) -> LexicalIndex:
     """The BM25 index saved with the build; builds made before it was saved compute it."""
     saved = folder / LEXICAL_DIR
     if (saved / "lexical.json").exists():
         try:
-            index = LexicalIndex.load(saved)
+            index = LexicalIndex.load(saved, mapped=mapped)
             if index.n == len(files.chunks):
                 return index
         except (OSError, ValueError, KeyError) as exc:
@@ -115,9 +122,16 @@ def _lexical(folder: Path, files: BuildFiles) -> LexicalIndex:
 
 
 def open_index(
-    data_dir: Path, embedder: Embedder, chroma_host: str | None = None, chroma_port: int = 8000
+    data_dir: Path, embedder: Embedder, chroma_host: str | None = None, chroma_port: int = 8000,
+    vectors: VectorPlacement = "memory",
 ) -> ServedIndex:
-    """Open the build ``data_dir`` currently points to."""
+    """Open the build ``data_dir`` currently points to.
+
+    ``vectors="shared"`` holds no passage vectors in this process (the store gives a
+    query's candidates theirs) and maps the sentence vectors and BM25 matrices read-only,
+    so several processes serving one build share one copy; ``"memory"`` loads them all.
+    """
+    shared = vectors == "shared"
     layout = IndexLayout(data_dir / "index")
     pointer = layout.current()
     if pointer is None:
@@ -126,7 +140,7 @@ def open_index(
             "Det finns inget index ännu. Bygg det med `tillit index` (eller `make run`).",
         )
     folder = layout.build_dir(str(pointer["build_id"]))
-    files = read_build(folder)
+    files = read_build(folder, mapped=shared)
     built_with = str(files.info.get("embedder_id"))
     if built_with != embedder.id:
         raise mismatch_error(built_with, embedder.id)
@@ -165,7 +179,8 @@ def open_index(
     return ServedIndex(
         files=files,
         store=store,
-        lexical=_lexical(folder, files),
+        lexical=_lexical(folder, files, mapped=shared),
         position={c.chunk_id: i for i, c in enumerate(files.chunks)},
         sentence_rows=rows,
+        passage_vectors=StoreVectors(store) if shared else ArrayVectors(files.vectors),
     )
