@@ -30,6 +30,7 @@ from assistant.verify import Verifier
 from index.build import BuildReport, build_index
 from index.chunking import CHUNKING_VERSION
 from index.embedders.base import Embedder
+from index.layout import IndexLayout
 from index.served import open_index
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,11 @@ def index_corpus(
         chunk_vectors=settings.chunk_vectors,
         show_progress=settings.show_progress,
     )
+
+
+def has_index(settings: Settings) -> bool:
+    """Whether ``settings.data_dir`` points to a build (complete or not, it is not opened)."""
+    return IndexLayout(settings.data_dir / "index").current() is not None
 
 
 def background_texts() -> list[str]:

@@ -60,6 +60,13 @@ class WebSettings(BaseSettings):
         description="Answer one question before serving so the first user does not wait for "
         "lazy model loading.",
     )
+    workers: int = Field(
+        default=1, ge=1, le=32,
+        description="Server processes (TILLIT_WORKERS, or `tillit serve --workers N`). More "
+        "than one needs a Chroma server (TILLIT_CHROMA_HOST): the workers then hold no "
+        "passage vectors and share the build's mapped files. Answer slots, queue and rate "
+        "limits below apply per worker.",
+    )
     max_concurrent_answers: int = Field(
         default=4, ge=1, le=64,
         description="API answers (/api/ask, /api/ask/stream) computed at once "

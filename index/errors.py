@@ -17,6 +17,10 @@ class TillitError(Exception):
         self.en = en
         self.sv = sv or en
 
+    def __reduce__(self) -> tuple[type[TillitError], tuple[str, str]]:
+        # Both languages survive pickling (an error raised in a child process).
+        return (type(self), (self.en, self.sv))
+
     def message(self, lang: str = "en") -> str:
         """The message in ``lang`` ("sv" or "en")."""
         return self.sv if lang == "sv" else self.en
@@ -62,3 +66,7 @@ class ModelMissing(TillitError):
     """The configured local language model (or its runtime) is not installed."""
 
     exit_code = 4
+
+
+class InvalidConfiguration(TillitError):
+    """Settings that cannot work together (e.g. several workers without a Chroma server)."""

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,59 +12,15 @@ from assistant.errors import BackendUnavailable
 from assistant.settings import Settings
 from index.chroma_store import make_client
 from index.served import open_index
+from tests.chroma_server import ChromaServer, free_port, needs_chroma
 from tests.fakes import HashingEmbedder
 
-CHROMA = Path(sys.executable).with_name("chroma")
-pytestmark = pytest.mark.skipif(
-    not CHROMA.exists() and shutil.which("chroma") is None, reason="chroma CLI not installed"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class ChromaServer:
-    """A ``chroma run`` subprocess that can be stopped and started again on one port."""
-
-    def __init__(self, path: Path, port: int) -> None:
-        self.path, self.port = path, port
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 60.0) -> None:
-        exe = str(CHROMA) if CHROMA.exists() else "chroma"
-        self.proc = subprocess.Popen(
-            [exe, "run", "--path", str(self.path), "--host", "127.0.0.1",
-             "--port", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {self.proc.returncode}")
-            try:
-                make_client(None, "127.0.0.1", self.port).heartbeat()
-                return
-            except BackendUnavailable:
-                time.sleep(0.3)
-        raise RuntimeError("chroma run did not come up")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self.proc = None
+pytestmark = needs_chroma
 
 
 @pytest.fixture()
 def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
-    server = ChromaServer(tmp_path / "chroma-server", _free_port())
+    server = ChromaServer(tmp_path / "chroma-server", free_port())
     server.start()
     try:
         yield server

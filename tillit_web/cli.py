@@ -28,11 +28,18 @@ def export_feedback(settings: Settings, out: Path, fmt: str | None = None) -> in
     return 0
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    """``serve [--host H] [--port P]``."""
+    """``serve [--host H] [--port P] [--workers N]``."""
     from tillit_web.server import serve
 
-    serve(settings, args.host, args.port)
+    serve(settings, args.host, args.port, args.workers)
     return 0
 
 
@@ -47,6 +54,8 @@ def register(sub: Any) -> None:
     ps = sub.add_parser("serve", help="serve the web chat, API and widget on one port")
     ps.add_argument("--host", help="interface (default: TILLIT_HOST or 127.0.0.1)")
     ps.add_argument("--port", type=int, help="port (default: TILLIT_PORT or 7860)")
+    ps.add_argument("--workers", type=_positive, help="server processes (default: TILLIT_WORKERS or "
+                    "1); more than one needs a Chroma server (TILLIT_CHROMA_HOST)")
     ps.set_defaults(run=cmd_serve)
     pf = sub.add_parser("feedback", help="the votes given in the chat")
     fsub = pf.add_subparsers(dest="feedback_command", required=True)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from assistant.core import Assistant
-from assistant.errors import TillitError
+from assistant.errors import InvalidConfiguration, TillitError
 from assistant.factory import open_or_build_assistant
 from assistant.settings import Settings, report_unknown_variables
 
@@ -46,6 +49,65 @@ def make_app(settings: Settings) -> Any:
     return create_app(settings, opened)
 
 
+def configure_logging() -> None:
+    """Our INFO lines, without one line per HTTP request to a Chroma server."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:%(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def worker_app() -> Any:
+    """The app of one worker process of ``serve`` with several workers (uvicorn calls this
+    factory in each): the settings come from the environment, which ``serve`` prepared."""
+    configure_logging()
+    return make_app(Settings())
+
+
+def _check_workers(settings: Settings, workers: int) -> None:
+    """Several workers need a Chroma server: an embedded store is one process's files, and
+    each worker would load the whole index."""
+    if workers > 1 and not settings.chroma_host:
+        raise InvalidConfiguration(
+            f"{workers} workers need a Chroma server: start one (`chroma run --path DIR "
+            "--port 8000`), set TILLIT_CHROMA_HOST (and TILLIT_CHROMA_PORT), index with "
+            "`tillit index`, then serve; or serve with one worker.",
+            f"{workers} arbetsprocesser kräver en Chroma-server: starta en (`chroma run --path "
+            "KATALOG --port 8000`), sätt TILLIT_CHROMA_HOST (och TILLIT_CHROMA_PORT), indexera "
+            "med `tillit index` och starta sedan; eller kör med en arbetsprocess.",
+        )
+
+
+def _pass_to_workers(settings: Settings) -> None:
+    """Worker processes read their settings from the environment; put the command line's
+    overrides there. Settings made in code in other ways cannot reach them: refuse."""
+    rebuilt = Settings(data_dir=settings.data_dir, show_progress=settings.show_progress)
+    if rebuilt != settings:
+        raise ValueError("serve with several workers takes its settings from TILLIT_* "
+                         "variables (and --data-dir); other settings made in code are lost")
+    os.environ["TILLIT_DATA_DIR"] = str(settings.data_dir.resolve())
+    os.environ["TILLIT_SHOW_PROGRESS"] = "true" if settings.show_progress else "false"
+
+
+def _index_in_child(settings: Settings) -> str:
+    from assistant.factory import index_corpus
+
+    report = index_corpus(settings)
+    return f"Index built: {report.chunks} chunks in {report.seconds:.1f} s."
+
+
+def _build_first(settings: Settings) -> None:
+    """Index the bundled anthology before the workers start, when there is no index, in a
+    child process (the supervisor stays small: it does not keep the embedder)."""
+    from assistant.factory import has_index
+
+    if has_index(settings):
+        return
+    print(f"tillit: no index in {settings.data_dir} yet: building the bundled anthology's index "
+          "first (once, about half a minute) …", file=sys.stderr, flush=True)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        print(f"tillit: {pool.submit(_index_in_child, settings).result()}", file=sys.stderr,
+              flush=True)
+
+
 def warm_up(assistant: Assistant) -> float:
     """Answer one question per language so lazily loaded models are ready; seconds taken."""
     t0 = time.perf_counter()
@@ -54,26 +116,40 @@ def warm_up(assistant: Assistant) -> float:
     return time.perf_counter() - t0
 
 
-def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
-    """Serve the chat, API, docs and widget on one port until interrupted."""
+def serve(settings: Settings, host: str | None = None, port: int | None = None,
+          workers: int | None = None) -> None:
+    """Serve the chat, API, docs and widget on one port until interrupted.
+
+    With several ``workers`` (default ``settings.web.workers``) uvicorn runs that many
+    processes on the port; they need a Chroma server (``InvalidConfiguration`` otherwise)
+    and read their settings from the environment.
+    """
     import uvicorn
 
     web = settings.web
     host = host or web.host
     port = web.port if port is None else port
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:%(name)s: %(message)s")
+    workers = workers or web.workers
+    _check_workers(settings, workers)
+    configure_logging()
     report_unknown_variables(log.warning)
     if web.auth_header and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("TILLIT_AUTH_HEADER trusts %s from anyone who can reach %s:%s; serve on "
                     "127.0.0.1 behind the proxy that sets it", web.auth_header, host, port)
     log.info("question text is %s", "logged (TILLIT_LOG_QUESTIONS=true)"
              if web.log_questions else "not logged (TILLIT_LOG_QUESTIONS=false)")
-    app = make_app(settings)
+    if workers > 1:
+        _pass_to_workers(settings)
+        _build_first(settings)
+        app: Any = "tillit_web.server:worker_app"
+    else:
+        app = make_app(settings)
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     print(f"tillit: serving the chat on http://{shown}:{port}{web.root_path}/ "
-          f"(API docs: /docs, widget: /widget.js, demo: /widget-demo)", file=sys.stderr,
-          flush=True)
+          f"(API docs: /docs, widget: /widget.js, demo: /widget-demo)"
+          + (f" with {workers} workers" if workers > 1 else ""), file=sys.stderr, flush=True)
     uvicorn.run(
         app, host=host, port=port, root_path=web.root_path, proxy_headers=True,
         log_level="info", timeout_graceful_shutdown=5, access_log=False,
+        workers=workers if workers > 1 else None, factory=workers > 1,
     )

@@ -1,0 +1,113 @@
+"""``tillit serve --workers N``: several processes over one Chroma server, none holding the
+passage vectors; refused without a Chroma server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.chroma_server import ChromaServer, free_port, needs_chroma
+
+pytestmark = needs_chroma
+
+
+def _workers(parent: int) -> list[int]:
+    """Worker processes of a uvicorn supervisor (its spawned children, not the tracker)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmd = (stat.parent / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if int(fields[1]) == parent and "spawn_main" in cmd:
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
+def _mapped_files(pid: int) -> set[str]:
+    return {line.split()[-1] for line in Path(f"/proc/{pid}/maps").read_text().splitlines()
+            if "/" in line}
+
+
+@pytest.fixture()
+def chroma(tmp_path: Path) -> Iterator[ChromaServer]:
+    server = ChromaServer(tmp_path / "chroma-server", free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _serve(env: dict[str, str], data: Path, port: int, workers: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tillit", "--data-dir", str(data), "serve", "--workers",
+         str(workers), "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def test_several_workers_without_a_chroma_server_are_refused(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TILLIT_CHROMA")}
+    proc = _serve(env, tmp_path / "data", free_port(), 2)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 2, out
+    assert "2 workers need a Chroma server" in out and "TILLIT_CHROMA_HOST" in out
+    assert not (tmp_path / "data" / "index").exists(), "nothing is built before refusing"
+
+
+@pytest.mark.slow
+def test_two_workers_over_one_chroma_server(tmp_path: Path, chroma: ChromaServer) -> None:
+    port = free_port()
+    data = tmp_path / "data"
+    env = {**os.environ, "TILLIT_CHROMA_HOST": "127.0.0.1",
+           "TILLIT_CHROMA_PORT": str(chroma.port), "TILLIT_SHOW_PROGRESS": "false",
+           "TILLIT_RATE_LIMIT_REQUESTS": "0"}
+    proc = _serve(env, data, port, 2)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=url, timeout=60) as c:
+            deadline = time.monotonic() + 300
+            while True:  # the index is built first (no index yet), then the workers start
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "server did not come up"
+                try:
+                    if c.get("/api/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.5)
+            workers = _workers(proc.pid)
+            assert len(workers) == 2, workers
+            for pid in workers:  # shared placement: the build's vector files are mapped
+                mapped = _mapped_files(pid)
+                assert any(m.endswith("sentence_vectors.npy") for m in mapped), pid
+            questions = ["Vad är tillitsbaserad styrning?", "What is trust-based management?"]
+            for q in questions * 3:
+                r = c.post("/api/ask", json={"question": q})
+                assert r.status_code == 200, r.text
+                assert r.json()["answered"] and r.json()["citations"]
+
+            os.kill(workers[0], signal.SIGKILL)  # one worker dies: the other keeps answering
+            for q in questions:  # (on new connections: one kept alive to it died with it)
+                r = httpx.post(f"{url}/api/ask", json={"question": q}, timeout=60)
+                assert r.status_code == 200 and r.json()["answered"], r.text
+            deadline = time.monotonic() + 120  # ... and the supervisor starts a new one
+            while len(now := _workers(proc.pid)) < 2 or workers[0] in now:
+                assert time.monotonic() < deadline, f"no replacement worker: {now}"
+                time.sleep(0.5)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
