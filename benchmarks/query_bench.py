@@ -17,15 +17,31 @@ def percentiles(ms: list[float]) -> dict[str, float]:
             "p99": round(float(np.percentile(a, 99)), 1), "n": int(a.size)}
 
 
+def settings_for(data_dir: Path, **overrides: Any) -> Any:
+    """Settings that open the index in ``data_dir`` as built (its passage-vector kind)."""
+    import json
+
+    from assistant.settings import Settings
+    from index.layout import IndexLayout
+
+    layout = IndexLayout(data_dir / "index")
+    pointer = layout.current()
+    built = {}
+    if pointer is not None:
+        info = json.loads((layout.build_dir(str(pointer["build_id"])) / "build.json")
+                          .read_text(encoding="utf-8"))
+        built = {"chunk_vectors": info.get("chunk_vectors", "pooled")}
+    return Settings(data_dir=data_dir, show_progress=False, **{**built, **overrides})
+
+
 def query_latency(data_dir: Path, limit: int | None = None) -> dict[str, Any]:
     """Open the index in ``data_dir``, warm up on the curated questions, then time them."""
     from assistant.factory import build_assistant
-    from assistant.settings import Settings
     from eval.questions import load_questions
 
     questions = load_questions()[:limit]
     t0 = time.perf_counter()
-    assistant = build_assistant(Settings(data_dir=data_dir, show_progress=False))
+    assistant = build_assistant(settings_for(data_dir))
     open_s = time.perf_counter() - t0
     for q in questions:  # warm-up: caches, lazily built structures, the OS page cache
         assistant.answer(q.question, list(q.history))
@@ -49,10 +65,9 @@ def first_answer(data_dir: Path, question: str) -> dict[str, Any]:
     """Everything from imports to the first answer, in this (fresh) process."""
     t0 = time.perf_counter()
     from assistant.factory import build_assistant
-    from assistant.settings import Settings
 
     t1 = time.perf_counter()
-    assistant = build_assistant(Settings(data_dir=data_dir, show_progress=False))
+    assistant = build_assistant(settings_for(data_dir))
     t2 = time.perf_counter()
     answer = assistant.answer(question)
     t3 = time.perf_counter()

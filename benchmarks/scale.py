@@ -32,8 +32,10 @@ def _noisy(v: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out / np.linalg.norm(out, axis=-1, keepdims=True)
 
 
-def scale_index(base: Path, target: Path, n_chunks: int, embedder: Any) -> dict[str, Any]:
-    """Write an index of about ``n_chunks`` chunks into ``target`` from the build in ``base``."""
+def scale_index(base: Path, target: Path, n_chunks: int, embedder: Any,
+                chroma_host: str | None = None, chroma_port: int = 8000) -> dict[str, Any]:
+    """Write an index of about ``n_chunks`` chunks into ``target`` from the build in ``base``
+    (its passages into the Chroma server at ``chroma_host`` when given)."""
     t0 = time.perf_counter()
     src_layout = IndexLayout(base / "index")
     pointer = src_layout.current()
@@ -65,8 +67,9 @@ def scale_index(base: Path, target: Path, n_chunks: int, embedder: Any) -> dict[
             for k in range(copies) for d, info in src.info["documents"].items()}
     info = {**src.info, "build_id": build_id, "key": build_id, "collection": collection,
             "documents": docs, "chunk_count": len(chunks),
-            "token_count": int(sum(c.tokens for c in chunks)), "sentence_count": len(sentences)}
-    client = make_client(folder / "chroma", None, 0)
+            "token_count": int(sum(c.tokens for c in chunks)), "sentence_count": len(sentences),
+            "chroma_host": chroma_host}
+    client = make_client(None if chroma_host else folder / "chroma", chroma_host, chroma_port)
     store = ChromaStore(client, collection, LangChainEmbeddings(embedder),
                         metadata={"embedder_id": info["embedder_id"]}, create=True)
     step = 2000

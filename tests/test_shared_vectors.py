@@ -62,8 +62,8 @@ def test_store_vectors_come_back_in_the_order_asked_and_a_missing_id_is_corrupti
 ) -> None:
     emb = HashingEmbedder(dim=16)
     client = make_client(tmp_path / "chroma", None, 0)
-    store = ChromaStore(client, "passages", LangChainEmbeddings(emb), metadata={"embedder_id": emb.id},
-                        create=True)
+    store = ChromaStore(client, "passages", LangChainEmbeddings(emb),
+                        metadata={"embedder_id": emb.id}, create=True)
     texts = ["tillit i skolan", "kontroll i vården", "styrning och ledning"]
     vectors = emb.embed_passages(texts)
     store.add_vectors(["a", "b", "c"], texts, [{"chunk_id": i} for i in "abc"], vectors)

@@ -54,8 +54,9 @@ def register(sub: Any) -> None:
     ps = sub.add_parser("serve", help="serve the web chat, API and widget on one port")
     ps.add_argument("--host", help="interface (default: TILLIT_HOST or 127.0.0.1)")
     ps.add_argument("--port", type=int, help="port (default: TILLIT_PORT or 7860)")
-    ps.add_argument("--workers", type=_positive, help="server processes (default: TILLIT_WORKERS or "
-                    "1); more than one needs a Chroma server (TILLIT_CHROMA_HOST)")
+    ps.add_argument("--workers", type=_positive,
+                    help="server processes (default: TILLIT_WORKERS or 1); more than one "
+                    "needs a Chroma server (TILLIT_CHROMA_HOST)")
     ps.set_defaults(run=cmd_serve)
     pf = sub.add_parser("feedback", help="the votes given in the chat")
     fsub = pf.add_subparsers(dest="feedback_command", required=True)
