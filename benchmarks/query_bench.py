@@ -17,21 +17,28 @@ def percentiles(ms: list[float]) -> dict[str, float]:
             "p99": round(float(np.percentile(a, 99)), 1), "n": int(a.size)}
 
 
-def settings_for(data_dir: Path, **overrides: Any) -> Any:
-    """Settings that open the index in ``data_dir`` as built (its passage-vector kind)."""
+def built_with(data_dir: Path) -> dict[str, Any]:
+    """The settings the index in ``data_dir`` was built with that serving must match (the
+    benchmarks' indexes may use another passage-vector kind than the default)."""
     import json
 
-    from assistant.settings import Settings
     from index.layout import IndexLayout
 
     layout = IndexLayout(data_dir / "index")
     pointer = layout.current()
-    built = {}
-    if pointer is not None:
-        info = json.loads((layout.build_dir(str(pointer["build_id"])) / "build.json")
-                          .read_text(encoding="utf-8"))
-        built = {"chunk_vectors": info.get("chunk_vectors", "pooled")}
-    return Settings(data_dir=data_dir, show_progress=False, **{**built, **overrides})
+    if pointer is None:
+        return {}
+    info = json.loads((layout.build_dir(str(pointer["build_id"])) / "build.json")
+                      .read_text(encoding="utf-8"))
+    return {"chunk_vectors": info.get("chunk_vectors", "pooled")}
+
+
+def settings_for(data_dir: Path, **overrides: Any) -> Any:
+    """Settings that open the index in ``data_dir`` as built."""
+    from assistant.settings import Settings
+
+    return Settings(data_dir=data_dir, show_progress=False,
+                    **{**built_with(data_dir), **overrides})
 
 
 def query_latency(data_dir: Path, limit: int | None = None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.query_bench import built_with
 from devtools.live import free_port
 from devtools.loadcheck import run_mixed_load
 
@@ -73,7 +74,8 @@ def serve_and_load(data_dir: Path, chroma_port: int, workers: int, clients: int,
     env = {**os.environ, "TILLIT_CHROMA_HOST": "127.0.0.1", "TILLIT_CHROMA_PORT": str(chroma_port),
            "TILLIT_SHOW_PROGRESS": "false", "TILLIT_RATE_LIMIT_REQUESTS": "0",
            "TILLIT_SERVED_VECTORS": placement, "TILLIT_MAX_QUEUED_ANSWERS": "1000",
-           "TILLIT_QUEUE_TIMEOUT_S": "120", "HF_HUB_OFFLINE": "1"}
+           "TILLIT_QUEUE_TIMEOUT_S": "120", "HF_HUB_OFFLINE": "1",
+           **{f"TILLIT_{k.upper()}": str(v) for k, v in built_with(data_dir).items()}}
     proc = subprocess.Popen([sys.executable, "-m", "tillit", "--data-dir", str(data_dir),
                              "serve", "--workers", str(workers), "--port", str(port)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -84,12 +86,15 @@ def serve_and_load(data_dir: Path, chroma_port: int, workers: int, clients: int,
             if proc.poll() is not None:
                 raise SystemExit(f"serve exited with {proc.returncode}")
             try:
-                if httpx.get(f"{url}/api/health", timeout=5).status_code == 200:
-                    pids = [proc.pid] if workers == 1 else children(proc.pid)
-                    if len(pids) == workers:
-                        break
+                health = httpx.get(f"{url}/api/health", timeout=5)
             except httpx.TransportError:
-                pass
+                health = None
+            if health is not None and health.status_code == 200:
+                pids = [proc.pid] if workers == 1 else children(proc.pid)
+                if len(pids) == workers:
+                    break
+            elif health is not None and health.json().get("error"):
+                raise SystemExit(f"the server cannot serve the index: {health.json()['error']}")
             if time.perf_counter() - t0 > 900:
                 raise SystemExit("server did not come up")
             time.sleep(1)
