@@ -14,7 +14,7 @@ LOCK_EXCLUDE := torch triton cuda-bindings cuda-pathfinder cuda-toolkit nvidia-c
 	nvidia-cufile nvidia-curand nvidia-cusolver nvidia-cusparse nvidia-cusparselt-cu13 \
 	nvidia-nccl-cu13 nvidia-nvjitlink nvidia-nvshmem-cu13 nvidia-nvtx
 
-.PHONY: diagram install lock run serve chat index test lint eval eval-llm llm-local llm-local-small bench bench-external screenshots loadcheck audit clean
+.PHONY: diagram install lock run serve chat index test lint eval eval-llm llm-local llm-local-small bench bench-workers bench-external screenshots loadcheck audit clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,9 @@ bench: install ## benchmarks printing figures: build throughput, query latency, 
 	$(PY) -m benchmarks build --corpus chapter
 	$(PY) -m benchmarks query --scales 100,10000
 	$(PY) -m benchmarks coldstart --scales 100
+
+bench-workers: install ## RSS per worker and throughput of serve --workers 1,2,4 over one Chroma server
+	$(PY) -m benchmarks workers
 
 bench-external: install ## external retrieval benchmarks (SweFAQ, SweQuAD-MC)
 	$(PY) -m eval --benchmark swefaq --json data/bench-swefaq.json

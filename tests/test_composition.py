@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 import assistant.factory as factory
-from assistant.errors import BackendUnavailable, IndexCorrupt, IndexMissing, TillitError
+from assistant.errors import (
+    BackendUnavailable,
+    IndexCorrupt,
+    IndexMissing,
+    InvalidConfiguration,
+    TillitError,
+)
 from assistant.settings import Settings
 
 
@@ -66,3 +72,23 @@ def test_a_missing_index_is_built_once_and_only_when_asked(
     assert calls == ["open", "build", "open"]
     assert "building the bundled anthology's index first" in notes[0]
     assert notes[1] == "Index built: 3 chunks in 0.1 s."
+
+
+@pytest.mark.parametrize("kind", [IndexMissing, BackendUnavailable, InvalidConfiguration])
+def test_an_error_from_a_child_process_keeps_both_languages(kind: type[TillitError]) -> None:
+    import pickle
+
+    again = pickle.loads(pickle.dumps(kind("in English", "på svenska")))
+    assert type(again) is kind
+    assert again.message("en") == "in English" and again.message("sv") == "på svenska"
+
+
+def test_several_workers_need_a_chroma_server() -> None:
+    from tillit_web.server import _check_workers
+
+    _check_workers(Settings(), 1)
+    _check_workers(Settings(chroma_host="db.local"), 4)
+    with pytest.raises(InvalidConfiguration) as err:
+        _check_workers(Settings(), 2)
+    assert "TILLIT_CHROMA_HOST" in err.value.message("en")
+    assert "Chroma-server" in err.value.message("sv")

@@ -1,7 +1,8 @@
 """The import contract between the layers, checked on the source of every module.
 
-index → assistant → tillit_web / eval / benchmarks / devtools, with ``tillit`` (the command
-line) on top: a layer imports nothing of ours from above it, not even inside a function.
+index → assistant → tillit_web / eval / devtools → benchmarks (which load servers with the
+devtools), with ``tillit`` (the command line) on top: a layer imports nothing of ours from
+above it, not even inside a function.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ FORBIDDEN: dict[str, frozenset[str]] = {
     "assistant": frozenset({"tillit_web"}) | DEV,
     "tillit_web": DEV,
     "eval": frozenset({"tillit_web", "benchmarks", "devtools", "tillit", "app"}),
-    "benchmarks": frozenset({"devtools", "tillit", "app"}),
+    "benchmarks": frozenset({"tillit", "app"}),  # drives servers with devtools' load generator
     "devtools": frozenset({"eval", "benchmarks", "tillit", "app"}),
     "tillit": frozenset({"app", "benchmarks", "devtools"}),
 }
