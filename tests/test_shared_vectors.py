@@ -12,6 +12,7 @@ from assistant.errors import IndexCorrupt
 from assistant.settings import Settings
 from index.chroma_store import ChromaStore, close_client, make_client
 from index.embedders.base import LangChainEmbeddings
+from index.served import SentenceSpans
 from index.vectors import ArrayVectors, StoreVectors
 from tests.fakes import HashingEmbedder
 
@@ -38,10 +39,9 @@ def test_a_shared_index_holds_no_passage_vectors_and_answers_the_same(
     shared = build_assistant(corpus_settings.model_copy(update={"served_vectors": "shared"}),
                              embedder=real_embedder)
     assert isinstance(shared.index.passage_vectors, StoreVectors)
-    assert isinstance(shared.index.files.sentence_vectors, np.memmap)
-    assert isinstance(shared.index.files.vectors, np.memmap)
+    assert isinstance(shared.index.sentence_vectors, np.memmap)
     assert isinstance(assistant.index.passage_vectors, ArrayVectors)
-    assert not isinstance(assistant.index.files.sentence_vectors, np.memmap)
+    assert not isinstance(assistant.index.sentence_vectors, np.memmap)
 
     rows = np.asarray([5, 0, 17])
     np.testing.assert_allclose(shared.index.vectors_at(rows), assistant.index.vectors_at(rows),
@@ -73,3 +73,26 @@ def test_store_vectors_come_back_in_the_order_asked_and_a_missing_id_is_corrupti
         store.vectors(["a", "nope"])
     assert "rebuild" in err.value.message("en") and "bygg om" in err.value.message("sv")
     close_client(client)
+
+
+def test_sentence_spans_group_rows_by_chunk_in_their_order() -> None:
+    rows = [{"chunk_id": "b", "start": 0, "end": 10}, {"chunk_id": "a", "start": 0, "end": 5},
+            {"chunk_id": "b", "start": 11, "end": 30}, {"chunk_id": "gone", "start": 0, "end": 3}]
+    spans = SentenceSpans.of(rows, {"a": 0, "b": 1, "empty": 2})
+    assert spans.ptr.tolist() == [0, 1, 3, 3]
+    assert spans.row.tolist() == [1, 0, 2]  # the vector rows, in chunk order
+    assert list(zip(spans.start.tolist(), spans.end.tolist(), strict=True)) == [
+        (0, 5), (0, 10), (11, 30)]
+
+
+def test_served_sentences_are_the_chunks_own(assistant) -> None:
+    index = assistant.index
+    for chunk in index.chunks[:40]:
+        spans = index.sentences_of(chunk.chunk_id)
+        assert spans, chunk.chunk_id
+        assert all(0 <= s < e <= len(chunk.text) for s, e, _ in spans)
+        assert [s for s, _, _ in spans] == sorted(s for s, _, _ in spans)
+        first = chunk.text[spans[0][0]:spans[0][1]]
+        v = assistant.retriever.embedder.embed_passages([first])[0]
+        assert float(v @ spans[0][2]) > 0.95  # the stored vector is this sentence's
+    assert index.sentences_of("no such chunk") == []
