@@ -73,9 +73,15 @@ def index_corpus(
     )
 
 
+def current_build_id(settings: Settings) -> str | None:
+    """The build ``settings.data_dir`` points to (not opened, so not checked), or None."""
+    pointer = IndexLayout(settings.data_dir / "index").current()
+    return None if pointer is None else str(pointer["build_id"])
+
+
 def has_index(settings: Settings) -> bool:
     """Whether ``settings.data_dir`` points to a build (complete or not, it is not opened)."""
-    return IndexLayout(settings.data_dir / "index").current() is not None
+    return current_build_id(settings) is not None
 
 
 def background_texts() -> list[str]:

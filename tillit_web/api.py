@@ -87,6 +87,7 @@ def make_router(state: WebState) -> APIRouter:
         lang = request_lang(req.lang, request.headers, req.question)
         request.state.lang = lang
         check_rate(request, lang)
+        state.follow_current_build()
         if state.assistant is None and not await run_in_threadpool(state.retry):
             if state.error is not None:
                 raise state.error

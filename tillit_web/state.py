@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from tillit_web.answers import answerability
 from tillit_web.feedback import FeedbackStore
 from tillit_web.insights import InsightsStore
 from tillit_web.limits import AnswerGate, RateLimiter
+
+log = logging.getLogger("tillit.web")
 
 
 @dataclass
@@ -33,6 +36,7 @@ class WebState:
     limiter: RateLimiter = field(init=False)
     _opening: threading.Lock = field(init=False, repr=False)
     _last_attempt: float = field(init=False, default=float("-inf"), repr=False)
+    _last_build_check: float = field(init=False, default=float("-inf"), repr=False)
 
     def __post_init__(self) -> None:
         self.gate = AnswerGate(self.web.max_concurrent_answers, self.web.max_queued_answers,
@@ -57,6 +61,42 @@ class WebState:
             self.attach(open_or_build_assistant(self.settings, build_missing=False))
         except TillitError as exc:
             self.attach(exc)
+
+    def follow_current_build(self) -> None:
+        """Serve the build that ``tillit index`` made while this server runs.
+
+        The index pointer is read at most once per ``retry_interval_s``; a newer build is
+        opened in a background thread while the current one keeps answering, then swapped
+        in (answers under way finish on the old one). A newer build that cannot be opened is
+        logged and the current one stays.
+        """
+        now = time.monotonic()
+        if self.assistant is None or now - self._last_build_check < self.retry_interval_s:
+            return
+        self._last_build_check = now
+        from assistant.factory import current_build_id
+
+        newer = current_build_id(self.settings)
+        if newer is None or newer == self.info.get("build_id"):
+            return
+        if self._opening.acquire(blocking=False):
+            threading.Thread(target=self._open_newer, args=(newer,), daemon=True,
+                             name="tillit-open-newer-build").start()
+
+    def _open_newer(self, build_id: str) -> None:
+        from assistant.factory import open_or_build_assistant
+
+        served = self.info.get("build_id")
+        try:
+            opened = open_or_build_assistant(self.settings, build_missing=False)
+        except TillitError as exc:
+            log.warning("build %s cannot be served (%s); still serving %s", build_id,
+                        exc.message("en"), served)
+        else:
+            self.attach(opened)
+            log.info("now serving build %s (was %s)", self.info.get("build_id"), served)
+        finally:
+            self._opening.release()
 
     def retry(self) -> bool:
         """On a request while there is no assistant: open the index again (at most once per

@@ -167,6 +167,7 @@ def build_ui(state: WebState) -> gr.Blocks:
         # at its own pace and are shown (as a draft) at most once per ``delay``.
         draft = generative(state)
         try:
+            state.follow_current_build()
             if not state.retry() or state.assistant is None:
                 raise state.error or RuntimeError("no index")
             text = ""

@@ -1,0 +1,78 @@
+"""A running server serves the build ``tillit index`` makes, without a restart."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings
+from tillit_web.app import open_state
+from tillit_web.state import WebState
+
+
+def _wait_for(state: WebState, build_id: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while state.info.get("build_id") != build_id:
+        assert time.monotonic() < deadline, f"still serving {state.info.get('build_id')}"
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_a_newer_build_is_served_and_a_broken_one_is_not(
+    index_settings: Settings, tmp_path: Path
+) -> None:
+    from assistant.factory import current_build_id, index_corpus
+
+    data = tmp_path / "data"
+    shutil.copytree(index_settings.data_dir, data)
+    settings = Settings(data_dir=data, show_progress=False)
+    state = open_state(settings)
+    state.retry_interval_s = 0.0
+    first = state.info["build_id"]
+    old = state.assistant
+    assert old is not None
+
+    state.follow_current_build()  # nothing new: nothing happens
+    time.sleep(0.5)
+    assert state.assistant is old
+
+    index_corpus(settings, rebuild=True)
+    second = current_build_id(settings)
+    assert second is not None and second != first
+    state.follow_current_build()
+    assert state.assistant is old, "the current build answers while the newer one opens"
+    _wait_for(state, second)
+    assert state.assistant is not old and state.assistant.answer("Vad är tillit?").answered
+
+    # a pointer to a build that cannot be opened: logged, the working build stays
+    pointer = data / "index" / "current.json"
+    good = pointer.read_text(encoding="utf-8")
+    pointer.write_text(json.dumps({**json.loads(good), "build_id": "no-such-build"}),
+                       encoding="utf-8")
+    served = state.assistant
+    state.follow_current_build()
+    time.sleep(3)
+    assert state.assistant is served and state.info["build_id"] == second
+    assert state.assistant.answer("What is trust-based management?").answered
+    pointer.write_text(good, encoding="utf-8")
+
+
+def test_the_pointer_is_read_at_most_once_per_interval(
+    index_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    assistant,
+) -> None:
+    import assistant.factory as factory
+
+    reads: list[Path] = []
+    monkeypatch.setattr(factory, "current_build_id",
+                        lambda s: reads.append(s.data_dir) or assistant.info()["build_id"])
+    state = open_state(index_settings, assistant)
+    state.retry_interval_s = 60.0
+    for _ in range(5):
+        state.follow_current_build()
+    assert len(reads) == 1
+    assert state.assistant is assistant
