@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from benchmarks.query_bench import built_with
-from devtools.live import free_port
+from devtools.live import free_port, stop_process, worker_pids
 from devtools.loadcheck import run_mixed_load
 
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -34,20 +34,6 @@ def memory_mb(pid: int) -> dict[str, float]:
         if key in ("Rss", "Pss"):
             out[key.lower() + "_mb"] = round(int(line.split()[1]) / 1024, 1)
     return out
-
-
-def children(parent: int) -> list[int]:
-    """Worker processes of a uvicorn supervisor (spawned children, not the tracker)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            cmd = (stat.parent / "cmdline").read_bytes().decode(errors="replace")
-        except (OSError, ValueError):
-            continue
-        if ppid == parent and "spawn_main" in cmd:
-            found.append(int(stat.parent.name))
-    return sorted(found)
 
 
 def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
@@ -90,7 +76,7 @@ def serve_and_load(data_dir: Path, chroma_port: int, workers: int, clients: int,
             except httpx.TransportError:
                 health = None
             if health is not None and health.status_code == 200:
-                pids = [proc.pid] if workers == 1 else children(proc.pid)
+                pids = [proc.pid] if workers == 1 else worker_pids(proc.pid)
                 if len(pids) == workers:
                     break
             elif health is not None and health.json().get("error"):
@@ -105,11 +91,7 @@ def serve_and_load(data_dir: Path, chroma_port: int, workers: int, clients: int,
         loaded = [memory_mb(p) for p in pids]
         supervisor = memory_mb(proc.pid) if workers > 1 else None
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
     return {
         "workers": workers, "placement": placement, "start_s": started,
         "rss_per_worker_idle_mb": [m["rss_mb"] for m in idle],

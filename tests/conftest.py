@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from assistant.settings import Settings  # noqa: E402
+from tests.chroma_server import ChromaServer, free_port  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT_ROOT / "corpus"
@@ -68,3 +70,14 @@ def small_corpus(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return folder
+
+
+@pytest.fixture()
+def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
+    """A real ``chroma run`` on a free localhost port, stopped after the test."""
+    server = ChromaServer(tmp_path / "chroma-server", free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,20 +11,10 @@ from assistant.errors import BackendUnavailable
 from assistant.settings import Settings
 from index.chroma_store import make_client
 from index.served import open_index
-from tests.chroma_server import ChromaServer, free_port, needs_chroma
+from tests.chroma_server import ChromaServer, needs_chroma
 from tests.fakes import HashingEmbedder
 
 pytestmark = needs_chroma
-
-
-@pytest.fixture()
-def chroma_server(tmp_path: Path) -> Iterator[ChromaServer]:
-    server = ChromaServer(tmp_path / "chroma-server", free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_build_and_ask_through_a_chroma_server(

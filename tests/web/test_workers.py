@@ -8,44 +8,20 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from devtools.live import stop_process, worker_pids
 from tests.chroma_server import ChromaServer, free_port, needs_chroma
 
 pytestmark = needs_chroma
 
 
-def _workers(parent: int) -> list[int]:
-    """Worker processes of a uvicorn supervisor (its spawned children, not the tracker)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmd = (stat.parent / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if int(fields[1]) == parent and "spawn_main" in cmd:
-            found.append(int(stat.parent.name))
-    return sorted(found)
-
-
 def _mapped_files(pid: int) -> set[str]:
     return {line.split()[-1] for line in Path(f"/proc/{pid}/maps").read_text().splitlines()
             if "/" in line}
-
-
-@pytest.fixture()
-def chroma(tmp_path: Path) -> Iterator[ChromaServer]:
-    server = ChromaServer(tmp_path / "chroma-server", free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _serve(env: dict[str, str], data: Path, port: int, workers: int) -> subprocess.Popen[str]:
@@ -66,11 +42,13 @@ def test_several_workers_without_a_chroma_server_are_refused(tmp_path: Path) -> 
 
 
 @pytest.mark.slow
-def test_two_workers_over_one_chroma_server(tmp_path: Path, chroma: ChromaServer) -> None:
+def test_two_workers_over_one_chroma_server(
+    tmp_path: Path, chroma_server: ChromaServer
+) -> None:
     port = free_port()
     data = tmp_path / "data"
     env = {**os.environ, "TILLIT_CHROMA_HOST": "127.0.0.1",
-           "TILLIT_CHROMA_PORT": str(chroma.port), "TILLIT_SHOW_PROGRESS": "false",
+           "TILLIT_CHROMA_PORT": str(chroma_server.port), "TILLIT_SHOW_PROGRESS": "false",
            "TILLIT_RATE_LIMIT_REQUESTS": "0"}
     proc = _serve(env, data, port, 2)
     url = f"http://127.0.0.1:{port}"
@@ -86,11 +64,16 @@ def test_two_workers_over_one_chroma_server(tmp_path: Path, chroma: ChromaServer
                 except httpx.TransportError:
                     pass
                 time.sleep(0.5)
-            workers = _workers(proc.pid)
+            workers = worker_pids(proc.pid)
             assert len(workers) == 2, workers
-            for pid in workers:  # shared placement: the build's vector files are mapped
-                mapped = _mapped_files(pid)
-                assert any(m.endswith("sentence_vectors.npy") for m in mapped), pid
+            # Health answers once one worker is up; the other may still be opening the
+            # index. Each one, once open, maps the build's vector files (shared placement).
+            deadline = time.monotonic() + 120
+            while not all(any(m.endswith("sentence_vectors.npy") for m in _mapped_files(pid))
+                          for pid in workers):
+                assert time.monotonic() < deadline, {p: _mapped_files(p) for p in workers}
+                assert worker_pids(proc.pid) == workers
+                time.sleep(0.5)
             questions = ["Vad är tillitsbaserad styrning?", "What is trust-based management?"]
             for q in questions * 3:
                 r = c.post("/api/ask", json={"question": q})
@@ -102,12 +85,8 @@ def test_two_workers_over_one_chroma_server(tmp_path: Path, chroma: ChromaServer
                 r = httpx.post(f"{url}/api/ask", json={"question": q}, timeout=60)
                 assert r.status_code == 200 and r.json()["answered"], r.text
             deadline = time.monotonic() + 120  # ... and the supervisor starts a new one
-            while len(now := _workers(proc.pid)) < 2 or workers[0] in now:
+            while len(now := worker_pids(proc.pid)) < 2 or workers[0] in now:
                 assert time.monotonic() < deadline, f"no replacement worker: {now}"
                 time.sleep(0.5)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
