@@ -9,7 +9,7 @@ import numpy as np
 from index.build import build_index
 from index.embedders.base import text_key
 from index.lexical import LEXICAL_DIR, LexicalIndex
-from index.served import open_index
+from index.served import ServedIndex, open_index
 from tests.fakes import HashingEmbedder
 
 
@@ -39,6 +39,10 @@ def test_each_text_is_embedded_once(tmp_path: Path, small_corpus: Path) -> None:
     assert {text_key(c.embed_text) for c in served.chunks} <= {text_key(t) for t in emb.seen}
 
 
+def _passage_vectors(served: ServedIndex) -> np.ndarray:
+    return served.vectors_at(np.arange(len(served.chunks)))
+
+
 def test_pooled_passage_vectors_are_built_from_sentence_vectors(
     tmp_path: Path, small_corpus: Path
 ) -> None:
@@ -52,13 +56,14 @@ def test_pooled_passage_vectors_are_built_from_sentence_vectors(
     headings = {c.context for c in served.chunks if c.context}
     assert set(emb.seen) == sentences | headings, "only sentences and headings are embedded"
     assert report.texts_embedded == len(emb.seen)
+    vectors = _passage_vectors(served)
     for i, chunk in enumerate(served.chunks):
         parts = [(chunk.context, emb.embed_passages([chunk.context])[0])] if chunk.context else []
         parts += [(chunk.text[s:e], v) for s, e, v in served.sentences_of(chunk.chunk_id)]
         expected = sum(len(t) * v for t, v in parts)
         expected = expected / np.linalg.norm(expected)
-        assert np.allclose(served.files.vectors[i], expected, atol=1e-5), chunk.chunk_id
-    hits = served.store.search(served.files.vectors[0], 1)
+        assert np.allclose(vectors[i], expected, atol=1e-5), chunk.chunk_id
+    hits = served.store.search(vectors[0], 1)
     assert hits[0][0] == served.chunks[0].chunk_id
 
 
@@ -67,18 +72,18 @@ def test_switching_vector_mode_rebuilds_passage_vectors_but_reuses_sentences(
 ) -> None:
     emb = CountingEmbedder()
     direct = _build(tmp_path, small_corpus, emb)
-    direct_vectors = open_index(tmp_path, emb).files.vectors.copy()
+    direct_vectors = _passage_vectors(open_index(tmp_path, emb))
     emb.seen.clear()
     pooled = _build(tmp_path, small_corpus, emb, chunk_vectors="pooled")
     assert pooled.changed and pooled.build_id != direct.build_id
     served = open_index(tmp_path, emb)
-    assert not np.allclose(served.files.vectors, direct_vectors)
+    assert not np.allclose(_passage_vectors(served), direct_vectors)
     sentences = {c.text[s:e] for c in served.chunks for s, e, _ in served.sentences_of(c.chunk_id)}
     assert not sentences & set(emb.seen), "sentence vectors of the last build are reused"
     emb.seen.clear()
     back = _build(tmp_path, small_corpus, emb)
     assert back.changed
-    assert np.allclose(open_index(tmp_path, emb).files.vectors, direct_vectors, atol=1e-6)
+    assert np.allclose(_passage_vectors(open_index(tmp_path, emb)), direct_vectors, atol=1e-6)
 
 
 def test_bm25_is_saved_with_the_build_and_loaded_as_is(tmp_path: Path, small_corpus: Path) -> None:
