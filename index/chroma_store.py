@@ -135,7 +135,7 @@ class ChromaStore:
         if not ids:
             return np.zeros((0, 0), dtype=np.float32)
         try:
-            got = self.vs._collection.get(ids=list(ids), include=["embeddings"])
+            got = self.vs._collection.get(ids=list(dict.fromkeys(ids)), include=["embeddings"])
         except Exception as exc:
             if self.remote is None:
                 raise

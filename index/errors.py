@@ -5,6 +5,8 @@ They live in the lowest layer so that both the index and the assistant can raise
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class TillitError(Exception):
     """Base class. ``user_error`` tells adapters whether the caller (not the code) is at fault."""
@@ -17,13 +19,21 @@ class TillitError(Exception):
         self.en = en
         self.sv = sv or en
 
-    def __reduce__(self) -> tuple[type[TillitError], tuple[str, str]]:
-        # Both languages survive pickling (an error raised in a child process).
-        return (type(self), (self.en, self.sv))
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Both languages (and a subclass's own fields) survive pickling, e.g. an error
+        # raised in a child process, whatever the subclass's constructor takes.
+        return (_rebuild, (type(self), self.args, self.__dict__))
 
     def message(self, lang: str = "en") -> str:
         """The message in ``lang`` ("sv" or "en")."""
         return self.sv if lang == "sv" else self.en
+
+
+def _rebuild(cls: type[TillitError], args: tuple[Any, ...], state: dict[str, Any]) -> TillitError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class InvalidQuestion(TillitError):

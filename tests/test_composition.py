@@ -83,6 +83,17 @@ def test_an_error_from_a_child_process_keeps_both_languages(kind: type[TillitErr
     assert again.message("en") == "in English" and again.message("sv") == "på svenska"
 
 
+def test_an_error_with_its_own_constructor_survives_pickling_whole() -> None:
+    import pickle
+
+    from assistant.generate import GenerationFailed
+
+    again = pickle.loads(pickle.dumps(GenerationFailed("timeout", "30 s")))
+    assert (again.reason, again.detail) == ("timeout", "30 s")
+    assert again.message("en") == "The language model failed (timeout: 30 s)."
+    assert again.message("sv") == "Språkmodellen misslyckades (timeout: 30 s)."
+
+
 def test_several_workers_need_a_chroma_server() -> None:
     from tillit_web.server import _check_workers
 

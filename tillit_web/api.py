@@ -23,6 +23,7 @@ from assistant.core import Assistant
 from assistant.errors import InvalidQuestion, TillitError
 from assistant.events import Event, Final
 from assistant.types import Answer
+from index.served import ServedIndex
 from tillit_web.api_errors import (
     ApiError,
     SafeRoute,
@@ -99,9 +100,11 @@ def make_router(state: WebState) -> APIRouter:
                                             limit=limit), "InvalidQuestion")
         return state.assistant
 
-    def finish(question: str, answer: Answer, source: str) -> dict[str, Any]:
-        """The answer's JSON with references and links, counted for the insights."""
-        out = enrich(answer.to_dict(), state.index, state.web.source_url)
+    def finish(question: str, answer: Answer, source: str,
+               index: ServedIndex | None) -> dict[str, Any]:
+        """The answer's JSON with references and links (looked up in ``index``, the build
+        that answered), counted for the insights."""
+        out = enrich(answer.to_dict(), index, state.web.source_url)
         state.record_answer(question, out, source)
         return out
 
@@ -120,7 +123,7 @@ def make_router(state: WebState) -> APIRouter:
         except Overloaded:
             raise overloaded(request.state.lang) from None
         log_ask(state, "/api/ask", req.question, answer, time.perf_counter() - t0)
-        return finish(req.question, answer, "api")
+        return finish(req.question, answer, "api", assistant.index)
 
     @router.post(
         "/ask/stream", summary="Answer a question, streamed as server-sent events",
@@ -162,7 +165,8 @@ def make_router(state: WebState) -> APIRouter:
                     if isinstance(item, Final):
                         log_ask(state, "/api/ask/stream", req.question, item.answer,
                                 time.perf_counter() - t0)
-                        out = await run_in_threadpool(finish, req.question, item.answer, "api")
+                        out = await run_in_threadpool(finish, req.question, item.answer, "api",
+                                                      assistant.index)
                         yield _sse("answer", out)
                         break
                     yield _sse("delta", {"text": item.text})

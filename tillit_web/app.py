@@ -80,6 +80,12 @@ def create_app(
         allow_headers=["*"], max_age=600,  # Gradio's web component sends its own headers
     )
     app.add_middleware(SecurityHeadersMiddleware, allowed_origins=web.allowed_origins)
+    if web.workers > 1:
+        # Gradio keeps a conversation in the process that started it, and one browser's
+        # requests reach several workers: the chat is then the widget's (the conversation
+        # lives in the page, every question goes to the stateless API).
+        app.include_router(pages.widget_chat_router())
+        return app
     css = (pages.STATIC / "ui.css").read_text(encoding="utf-8")
     return gr.mount_gradio_app(
         app, build_ui(state), path="/", theme=theme(), css=css,

@@ -69,3 +69,15 @@ def make_router() -> APIRouter:
         return HTMLResponse(_page("widget-demo.html", _lang(request)))
 
     return router
+
+
+def widget_chat_router() -> APIRouter:
+    """``/``: the widget's full-window chat, in place of the Gradio chat (several workers)."""
+    router = APIRouter()
+
+    @router.get("/", response_class=HTMLResponse)
+    async def chat(request: Request) -> HTMLResponse:
+        """The chat page (``?lang=sv|en``)."""
+        return HTMLResponse(_page("embed.html", _lang(request)))
+
+    return router

@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from assistant.core import Assistant
@@ -17,6 +18,7 @@ from assistant.settings import Settings, report_unknown_variables
 
 log = logging.getLogger("tillit.web")
 
+WORKER_START_TIMEOUT_S = 300
 REBUILD_HINT = "tillit index --rebuild; the next question opens it again"
 WARM_UP_QUESTIONS = ("Tillit och kontroll i offentlig sektor",
                      "Trust and control in public services")
@@ -76,7 +78,7 @@ def _check_workers(settings: Settings, workers: int) -> None:
         )
 
 
-def _pass_to_workers(settings: Settings) -> None:
+def _pass_to_workers(settings: Settings, workers: int) -> None:
     """Worker processes read their settings from the environment; put the command line's
     overrides there. Settings made in code in other ways cannot reach them: refuse."""
     rebuilt = Settings(data_dir=settings.data_dir, show_progress=settings.show_progress)
@@ -85,6 +87,7 @@ def _pass_to_workers(settings: Settings) -> None:
                          "variables (and --data-dir); other settings made in code are lost")
     os.environ["TILLIT_DATA_DIR"] = str(settings.data_dir.resolve())
     os.environ["TILLIT_SHOW_PROGRESS"] = "true" if settings.show_progress else "false"
+    os.environ["TILLIT_WORKERS"] = str(workers)  # the app serves the chat that works so
 
 
 def _index_in_child(settings: Settings) -> str:
@@ -103,9 +106,15 @@ def _build_first(settings: Settings) -> None:
         return
     print(f"tillit: no index in {settings.data_dir} yet: building the bundled anthology's index "
           "first (once, about half a minute) …", file=sys.stderr, flush=True)
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        print(f"tillit: {pool.submit(_index_in_child, settings).result()}", file=sys.stderr,
-              flush=True)
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            done = pool.submit(_index_in_child, settings).result()
+    except TillitError as exc:  # like one worker: serve anyway, 503 with the fix
+        done = (f"{exc.message('en')} Serving anyway; /api/health says 503 until it is fixed "
+                f"({REBUILD_HINT}).")
+    except BrokenProcessPool:
+        done = f"the index build stopped unexpectedly; serving anyway ({REBUILD_HINT})."
+    print(f"tillit: {done}", file=sys.stderr, flush=True)
 
 
 def warm_up(assistant: Assistant) -> float:
@@ -139,7 +148,11 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None,
     log.info("question text is %s", "logged (TILLIT_LOG_QUESTIONS=true)"
              if web.log_questions else "not logged (TILLIT_LOG_QUESTIONS=false)")
     if workers > 1:
-        _pass_to_workers(settings)
+        _pass_to_workers(settings, workers)
+    if workers != web.workers:  # the command line wins over TILLIT_WORKERS
+        web = web.model_copy(update={"workers": workers})
+        settings = settings.model_copy(update={"web": web})
+    if workers > 1:
         _build_first(settings)
         app: Any = "tillit_web.server:worker_app"
     else:
@@ -151,5 +164,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None,
     uvicorn.run(
         app, host=host, port=port, root_path=web.root_path, proxy_headers=True,
         log_level="info", timeout_graceful_shutdown=5, access_log=False,
-        workers=workers if workers > 1 else None, factory=workers > 1,
+        workers=workers, factory=workers > 1,
+        # a worker opens the index and warms up before it is healthy (restarts on SIGHUP)
+        timeout_worker_healthcheck=WORKER_START_TIMEOUT_S,
     )

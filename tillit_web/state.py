@@ -12,6 +12,7 @@ from assistant.core import Assistant
 from assistant.errors import TillitError
 from assistant.settings import Settings
 from assistant.web_settings import WebSettings
+from index.chroma_store import close_client
 from index.served import ServedIndex
 from tillit_web.answers import answerability
 from tillit_web.feedback import FeedbackStore
@@ -19,6 +20,8 @@ from tillit_web.insights import InsightsStore
 from tillit_web.limits import AnswerGate, RateLimiter
 
 log = logging.getLogger("tillit.web")
+# Answers under way on a replaced build finish well within this; then its store is closed.
+CLOSE_OLD_STORE_AFTER_S = 120.0
 
 
 @dataclass
@@ -37,6 +40,7 @@ class WebState:
     _opening: threading.Lock = field(init=False, repr=False)
     _last_attempt: float = field(init=False, default=float("-inf"), repr=False)
     _last_build_check: float = field(init=False, default=float("-inf"), repr=False)
+    _failed_build: str | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.gate = AnswerGate(self.web.max_concurrent_answers, self.web.max_queued_answers,
@@ -66,9 +70,10 @@ class WebState:
         """Serve the build that ``tillit index`` made while this server runs.
 
         The index pointer is read at most once per ``retry_interval_s``; a newer build is
-        opened in a background thread while the current one keeps answering, then swapped
-        in (answers under way finish on the old one). A newer build that cannot be opened is
-        logged and the current one stays.
+        opened in a background thread (with the embedder and chat model already loaded)
+        while the current one keeps answering, then swapped in; answers under way finish on
+        the old one. A newer build that cannot be opened is logged once and the current one
+        stays; an unreadable pointer never fails a question.
         """
         now = time.monotonic()
         if self.assistant is None or now - self._last_build_check < self.retry_interval_s:
@@ -76,8 +81,13 @@ class WebState:
         self._last_build_check = now
         from assistant.factory import current_build_id
 
-        newer = current_build_id(self.settings)
-        if newer is None or newer == self.info.get("build_id"):
+        try:
+            newer = current_build_id(self.settings)
+        except (TillitError, OSError, ValueError) as exc:
+            log.warning("the index pointer cannot be read (%s); serving %s", exc,
+                        self.info.get("build_id"))
+            return
+        if newer is None or newer in (self.info.get("build_id"), self._failed_build):
             return
         if self._opening.acquire(blocking=False):
             threading.Thread(target=self._open_newer, args=(newer,), daemon=True,
@@ -86,15 +96,25 @@ class WebState:
     def _open_newer(self, build_id: str) -> None:
         from assistant.factory import open_or_build_assistant
 
+        old = self.assistant
         served = self.info.get("build_id")
         try:
-            opened = open_or_build_assistant(self.settings, build_missing=False)
+            assert old is not None
+            backend = old.generator.backend if old.generator is not None else None
+            opened = open_or_build_assistant(self.settings, embedder=old.retriever.embedder,
+                                             chat=backend, build_missing=False)
         except TillitError as exc:
+            self._failed_build = build_id
             log.warning("build %s cannot be served (%s); still serving %s", build_id,
                         exc.message("en"), served)
         else:
             self.attach(opened)
             log.info("now serving build %s (was %s)", self.info.get("build_id"), served)
+            if old.index.store.remote is None:  # an embedded store keeps its files open
+                timer = threading.Timer(CLOSE_OLD_STORE_AFTER_S, close_client,
+                                        args=(old.index.store.client,))
+                timer.daemon = True
+                timer.start()
         finally:
             self._opening.release()
 

@@ -172,9 +172,10 @@ def build_ui(state: WebState) -> gr.Blocks:
                 raise state.error or RuntimeError("no index")
             text = ""
             shown = 0.0
-            for event in state.assistant.stream(turn["question"], earlier):
+            answering = state.assistant
+            for event in answering.stream(turn["question"], earlier):
                 if isinstance(event, Final):
-                    turn["answer"] = enrich(event.answer.to_dict(), state.index,
+                    turn["answer"] = enrich(event.answer.to_dict(), answering.index,
                                             state.web.source_url)
                     state.record_answer(turn["question"], turn["answer"], "ui")
                     break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import time
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.settings import Settings
+from index.layout import write_json_atomic
 from tillit_web.app import open_state
 from tillit_web.state import WebState
 
@@ -23,7 +25,7 @@ def _wait_for(state: WebState, build_id: str, timeout: float = 120.0) -> None:
 
 @pytest.mark.slow
 def test_a_newer_build_is_served_and_a_broken_one_is_not(
-    index_settings: Settings, tmp_path: Path
+    index_settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     from assistant.factory import current_build_id, index_corpus
 
@@ -48,17 +50,37 @@ def test_a_newer_build_is_served_and_a_broken_one_is_not(
     _wait_for(state, second)
     assert state.assistant is not old and state.assistant.answer("Vad är tillit?").answered
 
-    # a pointer to a build that cannot be opened: logged, the working build stays
+    assert state.assistant.retriever.embedder is old.retriever.embedder, "model not reloaded"
+    _wait_until_idle(state)
+
+    # a pointer to a build that cannot be opened: logged once, the working build stays
     pointer = data / "index" / "current.json"
     good = pointer.read_text(encoding="utf-8")
-    pointer.write_text(json.dumps({**json.loads(good), "build_id": "no-such-build"}),
-                       encoding="utf-8")
+    write_json_atomic(pointer, {**json.loads(good), "build_id": "no-such-build"})
     served = state.assistant
-    state.follow_current_build()
-    time.sleep(3)
+    with caplog.at_level(logging.WARNING, logger="tillit.web"):
+        state.follow_current_build()
+        _wait_until_idle(state)
+        state.follow_current_build()  # the same broken build is not tried again
+        _wait_until_idle(state)
+    tries = [r for r in caplog.records if "no-such-build cannot be served" in r.getMessage()]
+    assert len(tries) == 1, caplog.text
     assert state.assistant is served and state.info["build_id"] == second
     assert state.assistant.answer("What is trust-based management?").answered
-    pointer.write_text(good, encoding="utf-8")
+
+    pointer.write_text("{not json", encoding="utf-8")  # unreadable: questions still answered
+    state.follow_current_build()
+    assert state.assistant is served
+    write_json_atomic(pointer, json.loads(good))
+
+
+def _wait_until_idle(state: WebState, timeout: float = 60.0) -> None:
+    """Until no build is being opened (the background thread released its lock)."""
+    deadline = time.monotonic() + timeout
+    while not state._opening.acquire(blocking=False):
+        assert time.monotonic() < deadline, "a build is still being opened"
+        time.sleep(0.1)
+    state._opening.release()
 
 
 def test_the_pointer_is_read_at_most_once_per_interval(

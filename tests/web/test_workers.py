@@ -79,6 +79,7 @@ def test_two_workers_over_one_chroma_server(
                 r = c.post("/api/ask", json={"question": q})
                 assert r.status_code == 200, r.text
                 assert r.json()["answered"] and r.json()["citations"]
+            assert 'data-mode="inline"' in c.get("/").text  # the widget's chat, not Gradio
 
             os.kill(workers[0], signal.SIGKILL)  # one worker dies: the other keeps answering
             for q in questions:  # (on new connections: one kept alive to it died with it)
@@ -90,3 +91,22 @@ def test_two_workers_over_one_chroma_server(
                 time.sleep(0.5)
     finally:
         stop_process(proc)
+
+
+def test_with_several_workers_the_chat_is_the_widgets(index_settings, assistant) -> None:
+    """Gradio keeps a conversation in one process; with several workers the page at / is
+    the widget's chat, whose conversation lives in the browser."""
+    from fastapi.testclient import TestClient
+
+    from tillit_web.app import create_app
+
+    web = index_settings.web.model_copy(update={"workers": 2})
+    app = create_app(index_settings.model_copy(update={"web": web}), assistant)
+    with TestClient(app) as client:
+        page = client.get("/?lang=en")
+        assert page.status_code == 200
+        assert 'data-mode="inline"' in page.text and "widget.js" in page.text
+        assert "gradio" not in page.text.lower()
+        assert client.post("/api/ask", json={"question": "Vad är tillit?"}).status_code == 200
+    with TestClient(create_app(index_settings, assistant)) as client:  # one worker: Gradio
+        assert "gradio" in client.get("/").text.lower()
