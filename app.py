@@ -9,15 +9,16 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from assistant.settings import Settings  # noqa: E402
+import sys  # noqa: E402
 
 
-def main() -> None:
-    """Serve with settings from the environment."""
-    from tillit_web.server import serve
+def main() -> int:
+    """Serve with settings from the environment, as ``tillit serve``: a problem (an invalid
+    setting, several workers without a Chroma server …) is one line and an exit code."""
+    from tillit.cli import main as tillit
 
-    serve(Settings())
+    return tillit(["serve"])
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

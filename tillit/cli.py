@@ -4,7 +4,8 @@ Each layer contributes its sub-commands through its own ``register(subparsers)``
 (:mod:`assistant.cli`: index, ask, chat, llm, info), the web (:mod:`tillit_web.cli`: serve,
 feedback) and, in a source checkout, the evaluation (:mod:`eval.cli`: eval), which is a
 development tool and not part of the installed package. Every command runs as
-``args.run(args, settings)``. This module sits above all layers; nothing imports it.
+``args.run(args, settings)``. This module sits above all layers; only ``app.py`` (which
+runs ``tillit serve``) imports it.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from devtools.live import stop_process, worker_pids
 from tests.chroma_server import ChromaServer, free_port, needs_chroma
 
 pytestmark = needs_chroma
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _mapped_files(pid: int) -> set[str]:
@@ -32,12 +33,19 @@ def _serve(env: dict[str, str], data: Path, port: int, workers: int) -> subproce
     )
 
 
-def test_several_workers_without_a_chroma_server_are_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["tillit serve --workers 2", "TILLIT_WORKERS=2 app.py"])
+def test_several_workers_without_a_chroma_server_are_refused(tmp_path: Path, how: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TILLIT_CHROMA")}
-    proc = _serve(env, tmp_path / "data", free_port(), 2)
+    if how.startswith("tillit"):
+        proc = _serve(env, tmp_path / "data", free_port(), 2)
+    else:
+        env.update(TILLIT_WORKERS="2", TILLIT_DATA_DIR=str(tmp_path / "data"))
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 2, out
     assert "2 workers need a Chroma server" in out and "TILLIT_CHROMA_HOST" in out
+    assert "Traceback" not in out
     assert not (tmp_path / "data" / "index").exists(), "nothing is built before refusing"
 
 
