@@ -25,6 +25,7 @@ class SlowAssistant:
 
     def __init__(self, inner: Assistant, delay: float) -> None:
         self.inner, self.delay = inner, delay
+        self.index = inner.index  # the answers' citations are looked up in it
 
     def answer(self, *args: Any, **kwargs: Any) -> Any:
         time.sleep(self.delay)
