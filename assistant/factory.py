@@ -79,11 +79,6 @@ def current_build_id(settings: Settings) -> str | None:
     return None if pointer is None else str(pointer["build_id"])
 
 
-def has_index(settings: Settings) -> bool:
-    """Whether ``settings.data_dir`` points to a build (complete or not, it is not opened)."""
-    return current_build_id(settings) is not None
-
-
 def background_texts() -> list[str]:
     """Off-topic reference texts used to tell answerable questions from others."""
     text = (resources.files("assistant") / "resources" / "off_topic.txt").read_text("utf-8")

@@ -6,7 +6,8 @@ configured, so the same code scales out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,17 @@ class ChromaStore:
             embeddings=np.asarray(vectors, dtype=np.float32),
         )
 
+    @contextmanager
+    def _server_call(self) -> Iterator[None]:
+        """With a Chroma server, a call that fails raises ``BackendUnavailable`` (the
+        server is gone or does not answer); an embedded store's errors pass as they are."""
+        try:
+            yield
+        except Exception as exc:
+            if self.remote is None:
+                raise
+            raise unavailable(*self.remote, exc) from exc
+
     def vectors(self, ids: Sequence[str]) -> np.ndarray:
         """The stored vectors of ``ids``, in that order.
 
@@ -134,12 +146,8 @@ class ChromaStore:
         """
         if not ids:
             return np.zeros((0, 0), dtype=np.float32)
-        try:
+        with self._server_call():
             got = self.vs._collection.get(ids=list(dict.fromkeys(ids)), include=["embeddings"])
-        except Exception as exc:
-            if self.remote is None:
-                raise
-            raise unavailable(*self.remote, exc) from exc
         found = dict(zip(got["ids"], got["embeddings"], strict=True))  # type: ignore[arg-type]
         missing = [i for i in ids if i not in found]
         if missing:
@@ -157,12 +165,8 @@ class ChromaStore:
         With a Chroma server, a server that is gone or does not answer raises
         ``BackendUnavailable`` at once; the next query tries again.
         """
-        try:
+        with self._server_call():
             hits = self.vs.similarity_search_by_vector_with_relevance_scores(
                 embedding=[float(x) for x in vector], k=k
             )
-        except Exception as exc:
-            if self.remote is None:
-                raise
-            raise unavailable(*self.remote, exc) from exc
         return [(str(doc.id or doc.metadata.get("chunk_id")), 1.0 - float(d)) for doc, d in hits]

@@ -24,7 +24,7 @@ class SentenceSpans:
     """Where each chunk's sentences are, as flat arrays: the sentences of the chunk at build
     position ``i`` are entries ``ptr[i]:ptr[i + 1]`` (their offsets in the chunk's text and
     the row of their vector). About 20 bytes a sentence, where a dict per sentence took
-    some 300 (90 MB per serving process at 100 000 chunks)."""
+    some 500 (about 140 MB per serving process at 100 000 chunks)."""
 
     ptr: np.ndarray
     start: np.ndarray

@@ -58,10 +58,7 @@ def make_router() -> APIRouter:
             return Response(status_code=404)
         return FileResponse(STATIC / name, media_type=allowed[name], headers=cache)
 
-    @router.get("/embed", response_class=HTMLResponse)
-    async def embed(request: Request) -> HTMLResponse:
-        """A full-window chat meant for an ``<iframe>`` (``?lang=sv|en``)."""
-        return HTMLResponse(_page("embed.html", _lang(request)))
+    router.add_api_route("/embed", widget_chat, response_class=HTMLResponse)
 
     @router.get("/widget-demo", response_class=HTMLResponse)
     async def widget_demo(request: Request) -> HTMLResponse:
@@ -71,13 +68,14 @@ def make_router() -> APIRouter:
     return router
 
 
+async def widget_chat(request: Request) -> HTMLResponse:
+    """The widget's full-window chat (``?lang=sv|en``): ``/embed`` for an ``<iframe>``, and
+    ``/`` in place of the Gradio chat when several workers serve."""
+    return HTMLResponse(_page("embed.html", _lang(request)))
+
+
 def widget_chat_router() -> APIRouter:
     """``/``: the widget's full-window chat, in place of the Gradio chat (several workers)."""
     router = APIRouter()
-
-    @router.get("/", response_class=HTMLResponse)
-    async def chat(request: Request) -> HTMLResponse:
-        """The chat page (``?lang=sv|en``)."""
-        return HTMLResponse(_page("embed.html", _lang(request)))
-
+    router.add_api_route("/", widget_chat, response_class=HTMLResponse)
     return router

@@ -100,9 +100,9 @@ def _index_in_child(settings: Settings) -> str:
 def _build_first(settings: Settings) -> None:
     """Index the bundled anthology before the workers start, when there is no index, in a
     child process (the supervisor stays small: it does not keep the embedder)."""
-    from assistant.factory import has_index
+    from assistant.factory import current_build_id
 
-    if has_index(settings):
+    if current_build_id(settings) is not None:
         return
     print(f"tillit: no index in {settings.data_dir} yet: building the bundled anthology's index "
           "first (once, about half a minute) …", file=sys.stderr, flush=True)
@@ -149,14 +149,10 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None,
              if web.log_questions else "not logged (TILLIT_LOG_QUESTIONS=false)")
     if workers > 1:
         _pass_to_workers(settings, workers)
-    if workers != web.workers:  # the command line wins over TILLIT_WORKERS
-        web = web.model_copy(update={"workers": workers})
-        settings = settings.model_copy(update={"web": web})
-    if workers > 1:
         _build_first(settings)
         app: Any = "tillit_web.server:worker_app"
-    else:
-        app = make_app(settings)
+    else:  # one process serves the Gradio chat, whatever TILLIT_WORKERS says
+        app = make_app(settings.model_copy(update={"web": web.model_copy(update={"workers": 1})}))
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     print(f"tillit: serving the chat on http://{shown}:{port}{web.root_path}/ "
           f"(API docs: /docs, widget: /widget.js, demo: /widget-demo)"

@@ -90,16 +90,14 @@ class WebState:
         if newer is None or newer in (self.info.get("build_id"), self._failed_build):
             return
         if self._opening.acquire(blocking=False):
-            threading.Thread(target=self._open_newer, args=(newer,), daemon=True,
+            threading.Thread(target=self._open_newer, args=(newer, self.assistant), daemon=True,
                              name="tillit-open-newer-build").start()
 
-    def _open_newer(self, build_id: str) -> None:
+    def _open_newer(self, build_id: str, old: Assistant) -> None:
         from assistant.factory import open_or_build_assistant
 
-        old = self.assistant
         served = self.info.get("build_id")
         try:
-            assert old is not None
             backend = old.generator.backend if old.generator is not None else None
             opened = open_or_build_assistant(self.settings, embedder=old.retriever.embedder,
                                              chat=backend, build_missing=False)
