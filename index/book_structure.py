@@ -5,8 +5,14 @@ chapter-opening pages: a number and a title in large type at the top of a page
 (``2   Tillitsbaserad styrning``, or ``Kapitel 2 …``). Either is cross-checked against
 the table of contents (``Innehåll``), which also supplies a chapter whose opening page
 was not recognised. Under a chapter's title, lines that read as a list of names are its
-authors, smaller or italic lines their affiliations. Pages before the first chapter
-(title page, imprint, contents, foreword) are front matter and are not indexed.
+authors (in any weight or style; names set in capitals or small capitals are given back
+their case), the lines after them in a smaller or italic type, or naming a post or a
+place of work (``Docent vid Lunds universitet``), their affiliations. Pages before the
+first chapter (title page, imprint, contents, foreword) are front matter and are not
+indexed, except in an excerpt that begins inside a chapter: pages whose running heads
+name a chapter (``Styra och leda med tillit   Kapitel 2``) or that carry its numbered
+sections (``2.3 …``) belong to that chapter, its title taken from the running heads when
+they print it.
 Figure and table captions and ``Källa:`` lines are kept as captions, out of the prose.
 
 The pages are edited in place: an opening's title lines become one heading line
@@ -17,6 +23,7 @@ are removed, front matter is emptied.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -36,6 +43,11 @@ _AFFILIATION = re.compile(
     r"university|college|school|myndighet|kommun|region|statskontoret|\bär\b|\bvid\b",
     re.I,
 )
+_PARTICLES = {"af", "von", "van", "de", "der", "la", "och", "and"}
+_HEAD_CHAPTER = re.compile(r"\b(?:Kapitel|Chapter)\s+(\d{1,2})\b\s*(.*)$", re.I)
+_SECTION_NUMBER = re.compile(r"^(\d{1,2})\.\d{1,2}(?:\.\d{1,2}){0,2}\.?\s+\S")
+_SERIES_HEAD = re.compile(r"^[A-ZÅÄÖ]{1,6}\s+\d{4}:\d{1,4}$")
+_PAGE_AT_EDGE = re.compile(r"^\d{1,4}\s+|\s+\d{1,4}$")
 LARGE = 1.5  # a chapter title is at least this many times the body size
 
 
@@ -69,8 +81,24 @@ class BookStructure:
 
 def split_authors(value: str) -> tuple[str, ...]:
     """'Anna Berg, Per Lund och Eva Ek' → three names."""
-    parts = re.split(r"\s*[,;]\s*|\s+(?:och|and|&)\s+", value.strip())
+    parts = re.split(r"\s*[,;]\s*|\s+(?:och|and|&)\s+", value.strip(), flags=re.I)
     return tuple(p.strip() for p in parts if p.strip())
+
+
+def _recase(text: str) -> str:
+    """Names printed in capitals or small capitals ('KARIN EKVALL OCH JONAS BERGLÖV', as
+    text extraction gives them) in their own case; other text unchanged."""
+    words = [w.strip(",;") for w in text.split()]
+    if not any(len(w) > 1 and w.isupper() for w in words) or not all(
+            w.isupper() or w.lower() in _PARTICLES or not w.isalpha() for w in words):
+        return text
+    words = []
+    for w in text.split(" "):
+        if w.lower() in _PARTICLES:
+            words.append(w.lower())
+        else:
+            words.append("-".join(part[:1].upper() + part[1:].lower() for part in w.split("-")))
+    return " ".join(words)
 
 
 def _norm(title: str) -> str:
@@ -118,14 +146,16 @@ def _author_block(lines: list[Any], start: int, body: float | None, printed: int
         text = ln.text.strip()
         if printed is not None:  # a footer number glued to the line
             text = re.sub(rf"^{printed}\s+|\s+{printed}$", "", text)
-        if (ln.bold or _SECTION.match(text) or text.lower().rstrip(":") in UNNUMBERED_HEADINGS
+        if (_SECTION.match(text) or text.lower().rstrip(":") in UNNUMBERED_HEADINGS
                 or _large(ln, body)):
             break
-        if _NAMES.match(text) and not _AFFILIATION.search(text) and len(text) < 160:
-            authors.extend(split_authors(text))
-        elif getattr(ln, "italic", False) or (
+        names = _recase(text)
+        if (not affiliation and _NAMES.match(names) and not _AFFILIATION.search(names)
+                and len(text) < 160):
+            authors.extend(split_authors(names))
+        elif not ln.bold and (getattr(ln, "italic", False) or (
             body is not None and ln.size is not None and ln.size < body * 0.97
-        ) or (affiliation and _AFFILIATION.search(text)):
+        ) or ((authors or affiliation) and _AFFILIATION.search(text))):
             affiliation.append(text)
         else:
             break
@@ -222,9 +252,12 @@ def _summary(lines: list[Any], start: int) -> str:
 
 def recognise(
     pages: list[list[Any]], body: float | None, printed: list[int | None],
-    outline: list[tuple[int, str, int]],
+    outline: list[tuple[int, str, int]], heads: list[list[str]] | None = None,
 ) -> BookStructure:
-    """Find the chapters, contents, front matter and captions; edit ``pages`` in place."""
+    """Find the chapters, contents, front matter and captions; edit ``pages`` in place.
+
+    ``heads`` holds each page's running heads and footers (already taken out of
+    ``pages``): they tell the chapter of an excerpt's first pages."""
     book = BookStructure(printed=list(printed))
     book.toc, toc_pages = table_of_contents(pages)
     openings: dict[int, BookChapter] = {}
@@ -248,6 +281,10 @@ def recognise(
         chapters = kept
     _cross_check(book, chapters, printed)
     chapters.sort(key=lambda c: c.page)
+    lead = _lead_chapter(pages, heads or [[] for _ in pages], body,
+                         chapters[0] if chapters else None, set(toc_pages))
+    if lead is not None:
+        chapters.insert(0, lead)
     book.chapters = chapters
     if chapters:
         book.front_matter = [p for p in range(1, chapters[0].page)]
@@ -256,9 +293,13 @@ def recognise(
         ch.last_page = chapters[k + 1].page - 1 if k + 1 < len(chapters) else len(pages)
         lines = pages[ch.page - 1]
         _, _, used = blocks.get(ch.page) or (None, "", [])
+        if ch.source == "running heads":
+            used = []
         start = (max(used) + 1) if used else 0
-        ch.authors, ch.affiliations, author_lines = _author_block(
-            lines, start, body, printed[ch.page - 1])
+        author_lines: list[int] = []
+        if ch.source != "running heads":
+            ch.authors, ch.affiliations, author_lines = _author_block(
+                lines, start, body, printed[ch.page - 1])
         following = pages[ch.page] if ch.page < min(len(pages), ch.last_page) else []
         ch.summary = _summary([*lines, *following], start)
         heading = replace(lines[used[0]] if used else lines[0] if lines else _blank(),
@@ -276,6 +317,59 @@ def recognise(
         if drop:
             pages[p - 1] = [ln for i, ln in enumerate(lines) if i not in drop]
     return book
+
+
+def _lead_chapter(pages: list[list[Any]], heads: list[list[str]], body: float | None,
+                  first: BookChapter | None, skip: set[int]) -> BookChapter | None:
+    """The chapter an excerpt begins inside: the pages before the first chapter opening
+    whose running heads name a chapter (``Kapitel 2``) or that carry numbered section
+    headings of one (``2.3 …``), and the pages with running heads just before them."""
+    end = first.page if first is not None else len(pages) + 1
+    named: Counter[int] = Counter()
+    start: int | None = None
+    for p in range(1, end):
+        if p in skip:
+            continue
+        found = None
+        for text in heads[p - 1]:
+            if m := _HEAD_CHAPTER.search(text):
+                found = int(m.group(1))
+        if found is None:
+            for ln in pages[p - 1]:
+                m = _SECTION_NUMBER.match(ln.text.strip())
+                if m and (ln.bold or (body is not None and (ln.size or 0) > body * 1.02)):
+                    found = int(m.group(1))
+                    break
+        if found is not None:
+            named[found] += 1
+            start = p if start is None else start
+    if start is None:
+        return None
+    number = named.most_common(1)[0][0]
+    if first is not None and number >= first.number:
+        return None
+    while start > 1 and start - 1 not in skip and heads[start - 2] and pages[start - 2]:
+        start -= 1
+    return BookChapter(number, _head_title(heads[start - 1 : end - 1]), start,
+                       source="running heads")
+
+
+def _head_title(heads: list[list[str]]) -> str:
+    """A chapter's title as its running heads print it, when they do: after
+    ``Kapitel N``, or the one text (page number aside) other than a series name
+    (``SOU 2018:38``) that the heads repeat."""
+    texts: Counter[str] = Counter()
+    for page in heads:
+        for text in page:
+            if m := _HEAD_CHAPTER.search(text):
+                tail = _PAGE_AT_EDGE.sub("", m.group(2)).strip()
+                if tail and not tail.isdigit():
+                    return tail
+                continue
+            rest = _PAGE_AT_EDGE.sub("", text.strip()).strip()
+            if rest and not rest.isdigit() and not _SERIES_HEAD.match(rest):
+                texts[re.sub(r"\s+", " ", rest)] += 1
+    return next(iter(texts)) if len(texts) == 1 else ""
 
 
 def _blank() -> Any:

@@ -268,6 +268,15 @@ def progress(pages: Any, name: str) -> Any:
     return tqdm(pages, desc=f"Reading {name}", unit="page", disable=None)
 
 
+def _left_to_right(ln: PdfLine) -> str:
+    """A line's runs in the order they stand on the page (a running head's page number
+    may be drawn before the words to its left), separated by spaces."""
+    if not ln.parts:
+        return ln.text
+    return " ".join(t.strip() for _, t in sorted(ln.parts, key=lambda part: part[0])
+                    if t.strip())
+
+
 def read_book(data: bytes, name: str) -> tuple[list[str], BookStructure, dict[str, str]]:
     """A PDF's pages as text, with the book structure found in them and its metadata."""
     reader = _open(data, name)
@@ -292,10 +301,13 @@ def read_book(data: bytes, name: str) -> tuple[list[str], BookStructure, dict[st
         )
     body = body_size(raw)
     printed, number_lines = detect_printed_pages(raw, body)
+    numbered = raw
     raw = [[ln for i, ln in enumerate(lines) if i != at]
            for lines, at in zip(raw, number_lines, strict=True)]
     kept = drop_running_lines(raw, body)
-    book = recognise(kept, body, printed, outline)
+    heads = [[_left_to_right(ln) for ln in before if id(ln) not in {id(k) for k in after}]
+             for before, after in zip(numbered, kept, strict=True)]
+    book = recognise(kept, body, printed, outline, heads)
     book.ocr_pages = ocr
     for p in blind:
         book.notes.append(f"page {p}: no text layer; {INSTALL_HINT}")
