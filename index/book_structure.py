@@ -43,6 +43,11 @@ _AFFILIATION = re.compile(
     r"university|college|school|myndighet|kommun|region|statskontoret|\bär\b|\bvid\b",
     re.I,
 )
+# A plain line after the authors is an affiliation only if it names a post or a place of
+# work (a body line may well contain 'är' or 'vid').
+_POST = re.compile(
+    r"universitet|högskola|institut|professor|docent|lektor|forskare|doktorand|fil\.\s?dr|"
+    r"university|college|statskontoret|myndighet|departement", re.I)
 _PARTICLES = {"af", "von", "van", "de", "der", "la", "och", "and"}
 _HEAD_CHAPTER = re.compile(r"\b(?:Kapitel|Chapter)\s+(\d{1,2})\b\s*(.*)$", re.I)
 _SECTION_NUMBER = re.compile(r"^(\d{1,2})\.\d{1,2}(?:\.\d{1,2}){0,2}\.?\s+\S")
@@ -155,7 +160,7 @@ def _author_block(lines: list[Any], start: int, body: float | None, printed: int
             authors.extend(split_authors(names))
         elif not ln.bold and (getattr(ln, "italic", False) or (
             body is not None and ln.size is not None and ln.size < body * 0.97
-        ) or ((authors or affiliation) and _AFFILIATION.search(text))):
+        ) or ((authors or affiliation) and _POST.search(text) and len(text) <= 100)):
             affiliation.append(text)
         else:
             break
@@ -323,7 +328,9 @@ def _lead_chapter(pages: list[list[Any]], heads: list[list[str]], body: float | 
                   first: BookChapter | None, skip: set[int]) -> BookChapter | None:
     """The chapter an excerpt begins inside: the pages before the first chapter opening
     whose running heads name a chapter (``Kapitel 2``) or that carry numbered section
-    headings of one (``2.3 …``), and the pages with running heads just before them."""
+    headings of one (``2.3 …``), and the pages with running heads just before them; without
+    either, pages with running heads just before the opening of chapter N are chapter
+    N − 1."""
     end = first.page if first is not None else len(pages) + 1
     named: Counter[int] = Counter()
     start: int | None = None
@@ -344,7 +351,17 @@ def _lead_chapter(pages: list[list[Any]], heads: list[list[str]], body: float | 
             named[found] += 1
             start = p if start is None else start
     if start is None:
-        return None
+        # Nothing names the chapter: pages printed like the chapter's own (running heads
+        # on every one) just before the first opening belong to the chapter before it.
+        if first is None or first.number < 2:
+            return None
+        start = end
+        while start > 1 and start - 1 not in skip and heads[start - 2] and pages[start - 2]:
+            start -= 1
+        if start == end:
+            return None
+        return BookChapter(first.number - 1, _head_title(heads[start - 1 : end - 1]), start,
+                           source="running heads")
     number = named.most_common(1)[0][0]
     if first is not None and number >= first.number:
         return None

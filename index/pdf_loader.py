@@ -152,12 +152,22 @@ def drop_running_lines(pages: list[list[PdfLine]], body: float | None) -> list[l
     # at their height is furniture too (a chapter title that heads only one page).
     bands = {k[1] for k in running if isinstance(k, tuple) and k[1] is not None}
 
+    # Where the text block begins: the first line in the body's size, over the pages. A
+    # page's first line well above it, smaller than the body, is in the top margin: a
+    # running head even where too few pages repeat it (a short excerpt).
+    tops = [next((ln.y for ln in lines if body_sized(ln) and ln.y is not None), None)
+            for lines in pages]
+    known = [t for t in tops if t is not None]
+    text_top = median(known) if body is not None and len(known) >= 2 else None
+
     def furniture(ln: PdfLine) -> bool:
         key = _furniture_key(ln)
         if key in running:
             return True
-        return (key[1] in bands and body is not None and ln.size is not None
-                and ln.size < body * 0.95)
+        small = body is not None and ln.size is not None and ln.size < body * 0.95
+        margin = (text_top is not None and body is not None and ln.y is not None
+                  and ln.y > text_top + 1.5 * body)
+        return small and (key[1] in bands or margin)
 
     out = []
     for lines in pages:
