@@ -35,7 +35,8 @@ def describe(path: Path) -> str:
         out.extend(f"note: {n}" for n in book.notes)
         for c in book.chapters:
             chapters[c.number] = (
-                f"chapter {c.number}: {c.title} | authors: {', '.join(c.authors) or '-'} | "
+                f"chapter {c.number}: {c.title or '(untitled)'} | "
+                f"authors: {', '.join(c.authors) or '-'} | "
                 f"pp. {_page(book.printed, c.page)}–{_page(book.printed, c.last_page)} "
                 f"(from the {c.source})"
                 + (f"\n  affiliations: {c.affiliations}" if c.affiliations else ""))

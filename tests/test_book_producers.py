@@ -107,7 +107,7 @@ def test_an_excerpt_from_page_41_cites_printed_pages_and_sees_chapter_3(
     path = build(ISSUE_EXCERPT[producer], pdfs)
     out = describe(path)
     assert "printed page numbers: 41–44" in out
-    assert "chapter 2:  | authors: - | pp. 41–43 (from the running heads)" in out
+    assert "chapter 2: (untitled) | authors: - | pp. 41–43 (from the running heads)" in out
     assert "chapter 3: Uppföljning utan pinnräkning" in out
     assert "  3.1 Inledning (p. 44)" in out
     assert out.index("chapter 3:") < out.index("3.1 Inledning")
