@@ -62,7 +62,7 @@ ISSUE_EXCERPT = {p: Variant(producer=p, excerpt=True, head="book", number_at="he
                             opening_number=False) for p in PRODUCERS}
 COVERING = [v for p in PRODUCERS for v in _covering(p)]
 # LibreOffice takes about a second a file: its random variants are made in one run.
-LO_POOL = _random_pool("libreoffice", 24, seed=38)
+LO_POOL = _random_pool("libreoffice", 36, seed=38)
 SHOWN = {(p, style): Variant(producer=p, authors=2, style=style, long_title=True)
          for p in PRODUCERS for style in STYLES}
 CUT = {(p, head): Variant(producer=p, excerpt=True, head=head, number_at="footer-outer")
