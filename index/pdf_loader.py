@@ -287,6 +287,12 @@ def _left_to_right(ln: PdfLine) -> str:
                     if t.strip())
 
 
+def _taken_out(before: list[PdfLine], after: list[PdfLine]) -> list[str]:
+    """The page's lines that were taken out as running heads, footers and page numbers."""
+    kept = {id(ln) for ln in after}
+    return [_left_to_right(ln) for ln in before if id(ln) not in kept]
+
+
 def read_book(data: bytes, name: str) -> tuple[list[str], BookStructure, dict[str, str]]:
     """A PDF's pages as text, with the book structure found in them and its metadata."""
     reader = _open(data, name)
@@ -315,8 +321,7 @@ def read_book(data: bytes, name: str) -> tuple[list[str], BookStructure, dict[st
     raw = [[ln for i, ln in enumerate(lines) if i != at]
            for lines, at in zip(raw, number_lines, strict=True)]
     kept = drop_running_lines(raw, body)
-    heads = [[_left_to_right(ln) for ln in before if id(ln) not in {id(k) for k in after}]
-             for before, after in zip(numbered, kept, strict=True)]
+    heads = [_taken_out(before, after) for before, after in zip(numbered, kept, strict=True)]
     book = recognise(kept, body, printed, outline, heads)
     book.ocr_pages = ocr
     for p in blind:
