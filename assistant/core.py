@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answerability import AnswerabilityModel
-from assistant.compose import score_sentences
+from assistant.compose import ScoredSentence, score_sentences
 from assistant.conversation import standalone
 from assistant.decide import Decider, Verdict, has_content, is_injection
 from assistant.errors import TillitError
@@ -27,7 +27,8 @@ from assistant.generate import Generator
 from assistant.generated import generated
 from assistant.prompts import AnswerTemplate
 from assistant.question_analysis import analyse_question
-from assistant.reply import Reply, not_stated, quoted, refusal
+from assistant.reading import Reading, SentenceReader, focus, read
+from assistant.reply import Reply, not_stated, quoted, quoted_read, refusal
 from assistant.retrieval import Mode, Retrieval, Retriever
 from assistant.types import Answer
 from assistant.validate import Request, clean_question, validate
@@ -60,6 +61,9 @@ class Assistant:
         collection_language: str = "sv",
         direct_answer: bool = False,
         crosslingual_dense_weight: float | None = None,
+        reader: SentenceReader | None = None,
+        reader_threshold: float = 0.5,
+        reader_candidates: int = 20,
     ) -> None:
         self.index = index
         self.retriever = retriever
@@ -76,9 +80,13 @@ class Assistant:
         self.collection_language = collection_language
         self.direct_answer = direct_answer
         self.crosslingual_dense_weight = crosslingual_dense_weight
+        self.reader = reader
+        self.reader_threshold = reader_threshold
+        self.reader_candidates = reader_candidates
         self.decider = Decider(embedder=retriever.embedder, background=background,
                                idf=index.lexical.idf, model=answerability,
-                               refusal_threshold=refusal_threshold)
+                               refusal_threshold=refusal_threshold,
+                               reader_threshold=reader_threshold)
 
     def fusion_weight(self, language: str) -> float | None:
         """The dense weight for a question in ``language`` (None: the configured one)."""
@@ -153,29 +161,48 @@ class Assistant:
         t2 = time.perf_counter()
         analysis = analyse_question(s.query, req.language, asked=req.question)
         scored = score_sentences(retrieval, self.index, analysis)
-        verdict = self.decider.decide(req.question, analysis, retrieval, scored)
+        t_read = time.perf_counter()
+        reading = self._read(s.query, retrieval, scored)
+        read_ms = (time.perf_counter() - t_read) * 1e3
+        verdict = self.decider.decide(req.question, analysis, retrieval, scored, reading)
+        # With a reader, the evidence is what it says answers, best first.
+        evidence = scored if reading is None else reading.answering(self.reader_threshold)
         reply: Reply | None = None
         if verdict.outcome == "answered" and self.generator is not None:
             assert self.verifier is not None
+            shown, shown_evidence = ((retrieval, evidence) if reading is None
+                                     else focus(retrieval, evidence))
             for item in generated(self.generator, self.verifier, template, s.for_model,
-                                  retrieval, scored, self.max_sentences, t0):
+                                  shown, shown_evidence, self.max_sentences, t0):
                 if isinstance(item, Token):
                     yield item
                 else:
                     reply = item
+        elif verdict.outcome == "answered" and reading is not None:
+            reply = quoted_read(retrieval, evidence, analysis, template, self.max_sentences,
+                                self.direct_answer)
         elif verdict.outcome == "answered":
             reply = quoted(retrieval, scored, analysis, template, self.max_sentences,
                            self.direct_answer)
         elif verdict.outcome == "not_stated":
-            reply = not_stated(retrieval, scored, analysis, template)
+            closest = list(reading.sentences[:1]) if reading is not None else scored
+            reply = not_stated(retrieval, closest, analysis, template)
         reply = reply or refusal(template)
         t3 = time.perf_counter()
         timings = {"prepare": prepared, **({"condense": s.condense_ms} if s.condense_ms
                                            is not None else {}),
                    **reply.timings_ms, "retrieval": (t2 - t1) * 1e3, "answer": (t3 - t2) * 1e3,
+                   **({"read": read_ms} if reading is not None else {}),
                    "total": (t3 - t0) * 1e3}
         answer = _answer(req, s.query, verdict, reply, timings)
         yield Final(answer, replace(ranking, hits=ranking.hits[: k or self.top_k]))
+
+    def _read(self, query: str, retrieval: Retrieval,
+              scored: list[ScoredSentence]) -> Reading | None:
+        """The reader's reading of the best candidates (None without a reader)."""
+        if self.reader is None or not scored:
+            return None
+        return read(self.reader, query, retrieval, scored, self.reader_candidates)
 
     def evidence_features(
         self, question: str, history: Sequence[str] = (), lang: str | None = None,

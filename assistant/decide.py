@@ -16,6 +16,7 @@ from assistant.compose import ScoredSentence
 from assistant.evidence import Candidate, question_features
 from assistant.lead import extract_lead
 from assistant.question_analysis import QuestionAnalysis
+from assistant.reading import Reading
 from assistant.retrieval import Retrieval
 from index.analysis import analyze
 from index.embedders.base import Embedder
@@ -84,17 +85,21 @@ class Decider:
 
     ``background`` holds vectors of off-topic subject descriptions; ``model`` is the learned
     three-way decision (None: the older rule, a threshold on the evidence score, which can
-    only answer or refuse)."""
+    only answer or refuse). With a reader's ``Reading`` the reader decides whether the
+    question is answered (its best candidate at ``reader_threshold`` or above); the model
+    (or the evidence threshold) then only tells not stated from off topic."""
 
     def __init__(
         self, *, embedder: Embedder, background: np.ndarray, idf: Callable[[str], float],
         model: AnswerabilityModel | None, refusal_threshold: float,
+        reader_threshold: float = 0.5,
     ) -> None:
         self.embedder = embedder
         self.background = background
         self.idf = idf
         self.model = model
         self.refusal_threshold = refusal_threshold
+        self.reader_threshold = reader_threshold
 
     def evidence(self, retrieval: Retrieval) -> Evidence:
         """The retrieval signals."""
@@ -121,14 +126,31 @@ class Decider:
 
     def decide(
         self, question: str, analysis: QuestionAnalysis, retrieval: Retrieval,
-        scored: list[ScoredSentence],
+        scored: list[ScoredSentence], reading: Reading | None = None,
     ) -> Verdict:
         """Off topic for empty, markup-only or steering questions and when nothing was
-        found; otherwise what the model (or the evidence threshold) says."""
+        found; otherwise what the reader, the model or the evidence threshold says."""
         ev = self.evidence(retrieval)
         if not scored or not has_content(question) or is_injection(question):
             return Verdict(Decision("off_topic", {}), ev)
+        if reading is not None:
+            return Verdict(self._read(reading, analysis, retrieval, scored, ev), ev)
         if self.model is None:
             ok = ev.score > self.refusal_threshold
             return Verdict(Decision("answered" if ok else "off_topic", {}), ev)
         return Verdict(self.model.decide(self.features(analysis, retrieval, scored, ev)), ev)
+
+    def _read(self, reading: Reading, analysis: QuestionAnalysis, retrieval: Retrieval,
+              scored: list[ScoredSentence], ev: Evidence) -> Decision:
+        """The reader's decision; not stated or off topic from the model or the evidence."""
+        best = reading.best
+        if self.model is None:
+            on_topic = ev.score > self.refusal_threshold
+            p = {"answered": best}
+        else:
+            p = self.model.probabilities(self.features(analysis, retrieval, scored, ev))
+            on_topic = p["not_stated"] + p["answered"] >= p["off_topic"]
+            p = {"answered": best, "not_stated": p["not_stated"], "off_topic": p["off_topic"]}
+        if best >= self.reader_threshold:
+            return Decision("answered", p)
+        return Decision("not_stated" if on_topic else "off_topic", p)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from assistant.generate import ChatBackend, Generator
 from assistant.language import collection_language
 from assistant.llm import build_chat_backend
 from assistant.prompts import load_answer_template, load_generation_prompts
+from assistant.reader.model import Reader, load_reader
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from assistant.verify import Verifier
@@ -156,7 +158,16 @@ def build_assistant(
         collection=collection_kind(index.info),
         collection_language=collection_language([c.text for c in index.chunks]),
         crosslingual_dense_weight=settings.crosslingual_dense_weight,
+        reader=shipped_reader() if settings.reader else None,
+        reader_threshold=settings.reader_threshold,
+        reader_candidates=settings.reader_candidates,
     )
+
+
+@lru_cache(maxsize=1)
+def shipped_reader() -> Reader:
+    """The shipped reader, loaded once per process (read-only; every assistant shares it)."""
+    return load_reader()
 
 
 def collection_kind(info: dict[str, Any]) -> str:

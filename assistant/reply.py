@@ -70,6 +70,20 @@ def quoted(
                  lead=lead[0] if lead else "")
 
 
+def quoted_read(
+    retrieval: Retrieval, answering: list[ScoredSentence], analysis: QuestionAnalysis,
+    template: AnswerTemplate, max_sentences: int, direct_answer: bool,
+) -> Reply:
+    """The answer from the sentences the reader says answer, best first, and nothing else."""
+    chosen = answering[:max_sentences]
+    text_lead = (extract_lead(chosen[0].text, analysis)
+                 if direct_answer and analysis.factoid and chosen else None)
+    lead = (text_lead, chosen[0]) if text_lead else None
+    text, citations = compose(retrieval, chosen, template, lead)
+    return Reply(text, tuple(citations), tuple(quoted_sentences(chosen, citations, retrieval)),
+                 lead=text_lead or "")
+
+
 def not_stated(
     retrieval: Retrieval, scored: list[ScoredSentence], analysis: QuestionAnalysis,
     template: AnswerTemplate,

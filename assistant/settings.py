@@ -96,6 +96,22 @@ class Settings(BaseSettings):
         "date taken from the best sentence). Off by default: on the dev questions fewer than "
         "half of these lines named the right answer (docs/eval/tuning.md).",
     )
+    reader: bool = Field(
+        default=False,
+        description="Let Tillit's reader (a cross-encoder fine-tuned from the bundled e5 "
+        "weights, assistant/resources/reader.pt) decide which sentences answer: answered "
+        "only when one reaches reader_threshold, and only such sentences are quoted. false: "
+        "the earlier decision from hand-made features (for comparison).",
+    )
+    reader_threshold: float = Field(
+        default=0.5, ge=0.0, le=1.0,
+        description="The reader's probability at or above which a sentence answers the "
+        "question (chosen on the dev questions for an over-refusal of at most 0.05).",
+    )
+    reader_candidates: int = Field(
+        default=20, ge=1, le=64,
+        description="Candidate sentences the reader reads per question (one batch).",
+    )
     max_answer_sentences: int = Field(
         default=3, ge=1, le=10, description="Most quoted sentences in an extractive answer."
     )

@@ -92,3 +92,20 @@ def test_no_shipped_text_is_a_twin_of_an_evaluation_question(real_embedder) -> N
         h for q in load_questions() for h in q.history]
     assert lexical_twins(texts, questions) == []
     assert semantic_twins(real_embedder, texts, questions) == []
+
+
+def reader_training_questions() -> list[str]:
+    """Every question the reader is trained on (hand-written items and SweQuAD-MC's)."""
+    from eval.reader.pairs import training_pairs
+
+    return sorted({p.question for p in training_pairs()})
+
+
+@pytest.mark.slow
+def test_no_reader_training_question_is_a_twin_of_a_test_question(real_embedder) -> None:
+    questions = reader_training_questions()
+    assert len(questions) > 5000, "the training questions were found"
+    test = [q.question for q in load_questions(split="test")] + [
+        h for q in load_questions(split="test") for h in q.history]
+    assert lexical_twins(questions, test) == []
+    assert semantic_twins(real_embedder, questions, test) == []

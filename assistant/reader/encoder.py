@@ -23,12 +23,15 @@ class QuantizedEmbedding(nn.Module):
         per_row = dim // BLOCK
         b = torch.from_numpy(np.array(blocks[: rows * per_row * BLOCK_BYTES], dtype=np.uint8))
         b = b.view(rows, per_row, BLOCK_BYTES)
+        self.scales: torch.Tensor
+        self.nibbles: torch.Tensor
         self.register_buffer("scales", b[:, :, :2].contiguous().view(torch.float16)
                              .squeeze(-1), persistent=False)
         self.register_buffer("nibbles", b[:, :, 2:].contiguous(), persistent=False)
         self.dim = dim
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """fp32 rows of ``ids`` (any shape) → (..., dim)."""
         qs = self.nibbles[ids]                                   # (..., blocks, 16)
         q = torch.cat([qs & 0x0F, qs >> 4], dim=-1).to(torch.float32) - 8.0
         w = q * self.scales[ids].to(torch.float32).unsqueeze(-1)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from tokenizers import Tokenizer, models, pre_tokenizers, processors
+from tokenizers import Encoding, Tokenizer, models, pre_tokenizers, processors
 
 from assistant.reader.weights import Vocabulary
 
@@ -51,7 +51,7 @@ class E5Tokenizer:
         """``<s> text </s>`` as ids (no truncation)."""
         return list(self._tok.encode(self.normalise(text)).ids)
 
-    def _batch(self, encodings: list) -> Batch:  # type: ignore[type-arg]
+    def _batch(self, encodings: list[Encoding]) -> Batch:
         width = max(len(e.ids) for e in encodings)
         ids = np.full((len(encodings), width), self.vocabulary.pad, dtype=np.int64)
         mask = np.zeros((len(encodings), width), dtype=np.int64)

@@ -14,6 +14,7 @@ import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -109,13 +110,13 @@ class _Cursor:
         self.buf = buf
         self.pos = 0
 
-    def take(self, fmt: str) -> tuple[object, ...]:
+    def take(self, fmt: str) -> tuple[Any, ...]:
         vals = struct.unpack_from("<" + fmt, self.buf, self.pos)
         self.pos += struct.calcsize("<" + fmt)
         return vals
 
     def i32(self) -> int:
-        return int(self.take("i")[0])  # type: ignore[call-overload]
+        return int(self.take("i")[0])
 
     def bytes(self, n: int) -> memoryview:
         out = self.buf[self.pos:self.pos + n]
@@ -137,17 +138,17 @@ def read_e5(path: Path | None = None) -> E5File:
     hidden, layers, heads, ff, vocab, maxp, tvs = c.take("7i")
     (eps,) = c.take("f")
     c.take("i")  # block size (32)
-    header = Header(int(hidden), int(layers), int(heads), int(ff), int(vocab),  # type: ignore[call-overload]
-                    int(maxp), int(tvs), float(eps))  # type: ignore[arg-type]
-    n_pieces, bos, eos, pad, unk = (int(v) for v in c.take("5i"))  # type: ignore[call-overload]
+    header = Header(int(hidden), int(layers), int(heads), int(ff), int(vocab), int(maxp),
+                    int(tvs), float(eps))
+    n_pieces, bos, eos, pad, unk = (int(v) for v in c.take("5i"))
     (bloblen,) = c.take("Q")
     offs = np.frombuffer(c.bytes(4 * (n_pieces + 1)), dtype=np.uint32)
     scores = np.frombuffer(c.bytes(4 * n_pieces), dtype=np.float32).copy()
-    blob = bytes(c.bytes(int(bloblen)))  # type: ignore[call-overload]
+    blob = bytes(c.bytes(int(bloblen)))
     pieces = tuple(blob[offs[i]:offs[i + 1]].decode("utf-8") for i in range(n_pieces))
     n_norm = c.i32()
     (nm_bytes,) = c.take("I")
-    nm = c.bytes(int(nm_bytes))  # type: ignore[call-overload]
+    nm = c.bytes(int(nm_bytes))
     norm: dict[int, str] = {}
     p = 0
     for _ in range(n_norm):
@@ -160,13 +161,11 @@ def read_e5(path: Path | None = None) -> E5File:
     tensors: dict[str, Tensor] = {}
     for _ in range(c.i32()):
         (name_len,) = c.take("H")
-        name = bytes(c.bytes(int(name_len))).decode()  # type: ignore[call-overload]
+        name = bytes(c.bytes(int(name_len))).decode()
         dtype, count, offset, nbytes = c.take("BIQQ")
-        start, end = int(offset), int(offset) + int(nbytes)  # type: ignore[call-overload]
-        if dtype == 0:
-            data = raw[start:end].view(np.float32)[: int(count)]  # type: ignore[call-overload]
-        else:
-            data = raw[start:end]
+        start, end = int(offset), int(offset) + int(nbytes)
+        data: np.ndarray = (raw[start:end].view(np.float32)[: int(count)] if dtype == 0
+                            else raw[start:end])
         tensors[name] = Tensor(name, dtype != 0, data)
     return E5File(header, vocabulary, tensors)
 

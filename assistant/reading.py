@@ -1,0 +1,79 @@
+"""Stage 3b of the answer pipeline, read: the reader scores the best candidate sentences.
+
+The candidates are the retrieved passages' sentences ranked by ``compose.score_sentences``;
+the first ``max_candidates`` are read together with the question in one batch. A
+``Reading`` holds them re-ranked by the reader's probability that they answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+import numpy as np
+
+from assistant.compose import ScoredSentence
+from assistant.reader.model import candidate_text
+from assistant.retrieval import Retrieval
+
+
+class SentenceReader(Protocol):
+    """What the pipeline needs of a reader: P(answers) for each candidate."""
+
+    def score(self, question: str, candidates: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Candidates re-ranked by the reader, with their probabilities (same order)."""
+
+    sentences: tuple[ScoredSentence, ...]
+    probabilities: tuple[float, ...]
+
+    @property
+    def best(self) -> float:
+        """The highest probability (0 with no candidate)."""
+        return max(self.probabilities, default=0.0)
+
+    def answering(self, threshold: float) -> list[ScoredSentence]:
+        """The candidates at or above ``threshold``, best first, each scored by the reader."""
+        return [replace(s, score=p) for s, p in zip(self.sentences, self.probabilities,
+                                                    strict=True) if p >= threshold]
+
+
+def candidates(retrieval: Retrieval, scored: Sequence[ScoredSentence],
+               max_candidates: int) -> list[tuple[ScoredSentence, str]]:
+    """The sentences the reader reads, each with the text it is shown (section + sentence)."""
+    out = []
+    for s in scored[:max_candidates]:
+        chunk = retrieval.hits[s.hit_rank].chunk
+        section = f"{chunk.section or ''} {chunk.section_title}".strip()
+        out.append((s, candidate_text(s.text, section)))
+    return out
+
+
+def read(reader: SentenceReader, question: str, retrieval: Retrieval,
+         scored: Sequence[ScoredSentence], max_candidates: int) -> Reading:
+    """The reader's probabilities for the best ``max_candidates`` sentences, best first."""
+    cands = candidates(retrieval, scored, max_candidates)
+    if not cands:
+        return Reading((), ())
+    probs = reader.score(question, [text for _, text in cands])
+    order = np.argsort(-probs, kind="stable")
+    return Reading(tuple(cands[i][0] for i in order), tuple(float(probs[i]) for i in order))
+
+
+def focus(retrieval: Retrieval, answering: Sequence[ScoredSentence]
+          ) -> tuple[Retrieval, list[ScoredSentence]]:
+    """Only the passages holding the sentences the reader says answer, in the order of their
+    best sentence, with the sentences pointing at their new place (what a chat model is given,
+    so that a generated answer rests on the same evidence as a quoted one)."""
+    order: list[int] = []
+    for s in answering:
+        if s.hit_rank not in order:
+            order.append(s.hit_rank)
+    place = {old: new for new, old in enumerate(order)}
+    hits = [retrieval.hits[i] for i in order]
+    return (replace(retrieval, hits=hits),
+            [replace(s, hit_rank=place[s.hit_rank]) for s in answering])

@@ -1,0 +1,107 @@
+"""The reader measured on the curated questions: does its best candidate tell answered
+from not stated?
+
+``collect`` runs the answer pipeline up to the read stage for every answerable and on-topic
+unanswerable question of a split and keeps its candidates; ``auc`` scores them with a reader
+(and, as the baseline, with an empty candidate: the question alone).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.compose import score_sentences
+from assistant.core import Assistant
+from assistant.question_analysis import analyse_question
+from assistant.reading import candidates
+from eval.questions import EvalQuestion
+
+MAX_CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question with the candidates the pipeline gives the reader."""
+
+    id: str
+    kind: str
+    lang: str
+    answerable: bool
+    query: str
+    candidates: list[str]
+    source_hit: list[bool]  # candidate holds a source phrase (answerable questions)
+
+
+def collect(assistant: Assistant, questions: Sequence[EvalQuestion]) -> list[Case]:
+    """The cases of ``questions`` with ``assistant``'s retrieval and sentence ranking."""
+    out = []
+    for q in questions:
+        if q.kind in ("off_topic", "injection"):
+            continue
+        retrieval = assistant.retrieve(q.question, q.history)
+        analysis = analyse_question(retrieval.query, q.lang, asked=q.question)
+        scored = score_sentences(retrieval, assistant.index, analysis)
+        cands = candidates(retrieval, scored, MAX_CANDIDATES)
+        sources = [s.lower() for s in q.source_any]
+        hit = [any(src in " ".join(s.text.split()).lower() for src in sources)
+               for s, _ in cands]
+        out.append(Case(q.id, q.kind, q.lang, q.answerable, retrieval.query,
+                        [t for _, t in cands], hit))
+    return out
+
+
+def save(cases: list[Case], path: Path) -> None:
+    """Write cases as JSON lines."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in cases),
+                    encoding="utf-8")
+
+
+def load(path: Path) -> list[Case]:
+    """Read cases written by ``save``."""
+    return [Case(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def roc_auc(scores: Sequence[float], labels: Sequence[bool]) -> float:
+    """Area under the ROC curve (ties count half)."""
+    s = np.asarray(scores, dtype=np.float64)
+    y = np.asarray(labels, dtype=bool)
+    pos, neg = s[y], s[~y]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    greater = (pos[:, None] > neg[None, :]).sum()
+    ties = (pos[:, None] == neg[None, :]).sum()
+    return float((greater + 0.5 * ties) / (len(pos) * len(neg)))
+
+
+Scorer = Callable[[str, list[str]], np.ndarray]
+
+
+def evaluate(cases: list[Case], score: Scorer) -> dict[str, object]:
+    """AUC (answered vs not stated, best candidate), by language, the question-only
+    baseline and how often the best candidate holds the source (answerable questions)."""
+    best, only, labels, top1 = [], [], [], []
+    for c in cases:
+        probs = score(c.query, c.candidates) if c.candidates else np.zeros(0)
+        best.append(float(probs.max()) if len(probs) else 0.0)
+        only.append(float(score(c.query, [""])[0]))
+        labels.append(c.answerable)
+        if c.answerable and c.candidates and any(c.source_hit):
+            top1.append(c.source_hit[int(np.argmax(probs))])
+    out: dict[str, object] = {
+        "auc": roc_auc(best, labels), "question_only_auc": roc_auc(only, labels),
+        "answerable": sum(labels), "not_stated": len(labels) - sum(labels),
+        "best_is_source": float(np.mean(top1)) if top1 else float("nan"),
+    }
+    for lang in ("sv", "en"):
+        idx = [i for i, c in enumerate(cases) if c.lang == lang]
+        out[f"auc_{lang}"] = roc_auc([best[i] for i in idx], [labels[i] for i in idx])
+    out["scores"] = [{"id": c.id, "best": b, "question_only": o}
+                     for c, b, o in zip(cases, best, only, strict=True)]
+    return out

@@ -1,0 +1,139 @@
+"""Labelled (question, candidate) pairs for training the reader.
+
+From every hand-written item (``eval.reader.items``): each positive question with its
+answer sentence (1), with the item's near-miss sentence (0) and with a sentence of another
+passage (0); each sibling question with the answer sentence, the near-miss and the passage's
+sentence that shares most words with it (all 0: no sentence of the passage answers it).
+So a question meets both labels and only the candidate tells them apart.
+
+From SweQuAD-MC's training questions: the sentence holding the correct answer (1), the
+sentences holding its distractors and one other sentence of the passage (0). Those
+questions copy their sentence's words, so they weigh less (``SWEQUAD_WEIGHT``).
+
+Weights make the question's type and language say nothing about the label: within every
+(type, language) the positive and negative pairs weigh the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from assistant.reader.model import candidate_text
+from eval.reader.items import Item, load_items, overlap
+from eval.reader.sources import DATA, SWEQUAD, Passage, all_passages, swequad_training_passages
+
+HANDWRITTEN = DATA / "reader" / "handwritten"
+SWEQUAD_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One training example."""
+
+    question: str
+    candidate: str
+    label: int
+    lang: str
+    type: str
+    source: str
+    weight: float = 1.0
+
+
+def _cand(p: Passage, i: int) -> str:
+    s = p.sentences[i]
+    return candidate_text(s.text, s.section)
+
+
+def item_pairs(items: Iterable[Item], passages: dict[str, Passage],
+               rng: random.Random) -> list[Pair]:
+    """The pairs of hand-written items (see the module docstring)."""
+    others = [p for p in passages.values() if p.sentences]
+    out: list[Pair] = []
+    for it in items:
+        p = passages[it.passage]
+        src = "chapter" if it.passage.startswith("chapter:") else "handwritten"
+        for q in it.positive:
+            out.append(Pair(q.q, _cand(p, it.s), 1, q.lang, q.type, src))
+            if it.n is not None:
+                out.append(Pair(q.q, _cand(p, it.n), 0, q.lang, q.type, src))
+            other = rng.choice([o for o in rng.sample(others, 3) if o.id != p.id])
+            out.append(Pair(q.q, _cand(other, rng.randrange(len(other.sentences))), 0,
+                            q.lang, q.type, src))
+        for q in it.sibling:
+            out.append(Pair(q.q, _cand(p, it.s), 0, q.lang, q.type, src))
+            if it.n is not None:
+                out.append(Pair(q.q, _cand(p, it.n), 0, q.lang, q.type, src))
+            rest = [i for i in range(len(p.sentences)) if i not in (it.s, it.n)]
+            if rest:
+                best = max(rest, key=lambda i: overlap(q.q, p.sentences[i].text))
+                out.append(Pair(q.q, _cand(p, best), 0, q.lang, q.type, src))
+    return out
+
+
+def _answer_sentence(p: Passage, text: str) -> int | None:
+    needle = " ".join(text.split()).lower()
+    hits = [i for i, s in enumerate(p.sentences) if needle and needle in s.text.lower()]
+    return hits[0] if len(hits) == 1 else None
+
+
+def swequad_pairs(rng: random.Random) -> list[Pair]:
+    """SweQuAD-MC training questions: answer sentence 1, distractor and other sentences 0."""
+    passages = {p.id: p for p in swequad_training_passages()}
+    out: list[Pair] = []
+    with open(SWEQUAD / "training_questions.jsonl", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    for row in rows:
+        p = passages.get(row["passage"])
+        if p is None:
+            continue
+        gold = _answer_sentence(p, row["answer"])
+        if gold is None:
+            continue
+        q = row["question"]
+        out.append(Pair(q, _cand(p, gold), 1, "sv", "swequad", "swequad", SWEQUAD_WEIGHT))
+        rest = [i for i in range(len(p.sentences)) if i != gold]
+        for i in rng.sample(rest, min(2, len(rest))):
+            out.append(Pair(q, _cand(p, i), 0, "sv", "swequad", "swequad", SWEQUAD_WEIGHT))
+    return out
+
+
+def balance(pairs: list[Pair]) -> list[Pair]:
+    """Re-weight so that within each (type, language) both labels weigh the same."""
+    mass: dict[tuple[str, str, int], float] = defaultdict(float)
+    for p in pairs:
+        mass[(p.type, p.lang, p.label)] += p.weight
+    out = []
+    for p in pairs:
+        pos, neg = mass[(p.type, p.lang, 1)], mass[(p.type, p.lang, 0)]
+        if not pos or not neg:
+            continue  # a (type, language) with one label only would teach the form
+        target = (pos + neg) / 2
+        out.append(replace(p, weight=p.weight * target / mass[(p.type, p.lang, p.label)]))
+    total = sum(p.weight for p in out)
+    return [replace(p, weight=p.weight * len(out) / total) for p in out]
+
+
+def training_pairs(seed: int = 0, files: list[Path] | None = None) -> list[Pair]:
+    """Every training pair, balanced, in a seeded order."""
+    rng = random.Random(seed)
+    passages = all_passages()
+    files = files if files is not None else sorted(HANDWRITTEN.glob("*.jsonl"))
+    items = load_items(files, passages)
+    pairs = item_pairs(items, passages, rng) + swequad_pairs(rng)
+    pairs = balance(pairs)
+    rng.shuffle(pairs)
+    return pairs
+
+
+def data_sha256(pairs: list[Pair]) -> str:
+    """SHA-256 of the pairs as trained on (order included)."""
+    h = hashlib.sha256()
+    for p in pairs:
+        h.update(json.dumps(asdict(p), ensure_ascii=False, sort_keys=True).encode())
+    return h.hexdigest()
