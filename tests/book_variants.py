@@ -4,11 +4,11 @@ A ``Variant`` picks a producer (fpdf2, Typst, LibreOffice from a Word file made 
 python-docx) and what varies between real books: the author lines ("A", "A och B",
 "A, B och C"), with or without an affiliation line, the authors in plain, bold, italic
 or small-capital type, a chapter title over one or two lines, the page number in the
-header or the footer, at the outer edge or in the centre, printed or not on
-chapter-opening pages, running heads with the book title and chapter number or with the
-chapter title, an excerpt (printed pages 41–44, ending on the opening page of chapter 3)
-or the whole book (title page and chapters 1–3, printed pages 33–46), with or without a
-PDF outline.
+header or the footer, at the outer edge or in the centre, on chapter-opening pages none,
+a footer number or the number where the other pages have it, running heads with the book
+title and chapter number or with the chapter title, an excerpt (printed pages 41–44,
+ending on the opening page of chapter 3) or the whole book (title page and chapters 1–3,
+printed pages 33–46), with or without a PDF outline.
 
 Every page is laid out on its own (an explicit page break after it, and never more text
 than fits), so the printed page of every paragraph is known from the plan, whichever
@@ -31,6 +31,8 @@ from typing import Any
 PRODUCERS = ("fpdf2", "typst", "libreoffice")
 STYLES = ("plain", "bold", "italic", "smallcaps")
 NUMBER_AT = ("header-outer", "header-centre", "footer-outer", "footer-centre")
+OPENING_NUMBER = ("none", "footer", "same")  # on chapter openings: none, a footer number
+# in the centre (as SOU does), or where the other pages have it
 HEADS = ("book", "chapter")
 BOOK_TITLE = "Styra och leda med tillit"
 SERIES = "SOU 2018:38"
@@ -50,7 +52,7 @@ class Variant:
     style: str = "plain"
     long_title: bool = False  # chapter 2's title over two lines
     number_at: str = "footer-centre"
-    opening_number: bool = True  # a page number on chapter-opening pages
+    opening_number: str = "footer"  # one of OPENING_NUMBER
     head: str = "book"  # "book": 'Styra och leda med tillit   Kapitel 2'; "chapter": SOU's
     excerpt: bool = False
     outline: bool = False
@@ -309,8 +311,11 @@ def _fpdf_furniture(pdf: Any, v: Variant, page: Page, title: str) -> None:
     outer = "right" if n % 2 else "left"
     inner = "left" if n % 2 else "right"
     if page.opening:
-        if v.opening_number:
+        if v.opening_number == "footer":
             put("centre", 800, label)
+        elif v.opening_number == "same":
+            put(outer if v.number_at.endswith("outer") else "centre",
+                50 if v.number_at.startswith("header") else 800, label)
         return
     head = head_text(v, page, title)
     if v.number_at == "header-outer":
@@ -349,8 +354,15 @@ def _typst(p: Plan) -> bytes:
             head = f"text(size: {HEAD}pt)[{t(head_text(v, page, ch.title))}]"
             num = f"text(size: {HEAD}pt)[{n}]"
             if page.opening:
-                if v.opening_number:
+                if v.opening_number == "footer":
                     footer = f"[#align(center, {num})]"
+                elif v.opening_number == "same":
+                    where = "center" if v.number_at.endswith("centre") else (
+                        "right" if n % 2 else "left")
+                    if v.number_at.startswith("header"):
+                        header = f"[#align({where}, {num})]"
+                    else:
+                        footer = f"[#align({where}, {num})]"
             elif v.number_at == "header-outer":
                 header = (f"[#{head} #h(1fr) #{num}]" if n % 2
                           else f"[#{num} #h(1fr) #{head}]")
@@ -514,8 +526,13 @@ def _docx_furniture(v: Variant, section: Any, title: str, page: Page, line: Any)
             line(part_h, [(head, "left" if odd else "right")])
             line(part_f, [("num", "centre" if v.number_at == "footer-centre"
                            else ("right" if odd else "left"))])
-    if page.opening and v.opening_number:
+    if page.opening and v.opening_number == "footer":
         line(section.first_page_footer, [("num", "centre")])
+    elif page.opening and v.opening_number == "same":
+        where = "centre" if v.number_at.endswith("centre") else (
+            "right" if page.printed % 2 else "left")
+        line(section.first_page_header if v.number_at.startswith("header")
+             else section.first_page_footer, [("num", where)])
 
 
 def _docx_block(doc: Any, v: Variant, b: Block, page: Page, pt: Any) -> None:

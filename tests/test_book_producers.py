@@ -25,6 +25,7 @@ from tests.book_variants import (
     FACT_PAGE,
     HEADS,
     NUMBER_AT,
+    OPENING_NUMBER,
     PRODUCERS,
     STYLES,
     Variant,
@@ -41,7 +42,7 @@ def _covering(producer: str) -> list[Variant]:
         out.append(Variant(
             producer=producer, authors=i % 3 + 1, affiliation=i % 2 == 0,
             style=STYLES[i % 4], long_title=(i // 2) % 2 == 1,
-            number_at=NUMBER_AT[(i + i // 4) % 4], opening_number=(i // 4) % 2 == 0,
+            number_at=NUMBER_AT[(i + i // 4) % 4], opening_number=OPENING_NUMBER[i % 3],
             head=HEADS[(i // 2 + i) % 2], excerpt=i in (1, 2, 5, 6), outline=i in (2, 3, 4, 7)))
     return out
 
@@ -51,7 +52,7 @@ def _random_pool(producer: str, n: int, seed: int) -> list[Variant]:
     return [Variant(producer=producer, authors=rng.randint(1, 3),
                     affiliation=rng.random() < 0.5, style=rng.choice(STYLES),
                     long_title=rng.random() < 0.5, number_at=rng.choice(NUMBER_AT),
-                    opening_number=rng.random() < 0.5, head=rng.choice(HEADS),
+                    opening_number=rng.choice(OPENING_NUMBER), head=rng.choice(HEADS),
                     excerpt=rng.random() < 0.5, outline=rng.random() < 0.5)
             for _ in range(n)]
 
@@ -59,7 +60,7 @@ def _random_pool(producer: str, n: int, seed: int) -> list[Variant]:
 # The issue's case: a 4-page excerpt, 'Styra och leda med tillit   Kapitel 2' and the
 # printed number at the top of every page, chapter 3 opening on the last page.
 ISSUE_EXCERPT = {p: Variant(producer=p, excerpt=True, head="book", number_at="header-outer",
-                            opening_number=False) for p in PRODUCERS}
+                            opening_number="same") for p in PRODUCERS}
 COVERING = [v for p in PRODUCERS for v in _covering(p)]
 # LibreOffice takes about a second a file: its random variants are made in one run.
 LO_POOL = _random_pool("libreoffice", 36, seed=38)
@@ -89,7 +90,8 @@ def test_the_covering_variants_take_every_value() -> None:
         for f in dataclasses.fields(Variant):
             values = {getattr(v, f.name) for v in vs}
             want = {"authors": {1, 2, 3}, "style": set(STYLES), "number_at": set(NUMBER_AT),
-                    "head": set(HEADS), "producer": {producer}}.get(f.name, {True, False})
+                    "opening_number": set(OPENING_NUMBER), "head": set(HEADS),
+                    "producer": {producer}}.get(f.name, {True, False})
             assert values == want, (producer, f.name)
 
 
@@ -159,7 +161,7 @@ def test_show_structure_names_authors_and_affiliations(
 _dims = {
     "authors": st.integers(1, 3), "affiliation": st.booleans(),
     "style": st.sampled_from(STYLES), "long_title": st.booleans(),
-    "number_at": st.sampled_from(NUMBER_AT), "opening_number": st.booleans(),
+    "number_at": st.sampled_from(NUMBER_AT), "opening_number": st.sampled_from(OPENING_NUMBER),
     "head": st.sampled_from(HEADS), "excerpt": st.booleans(), "outline": st.booleans(),
 }
 VARIANTS = st.one_of(
