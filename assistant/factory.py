@@ -19,6 +19,7 @@ from assistant.errors import (
     IndexCorrupt,
     IndexMismatch,
     IndexMissing,
+    InvalidConfiguration,
     TillitError,
 )
 from assistant.generate import ChatBackend, Generator
@@ -158,16 +159,31 @@ def build_assistant(
         collection=collection_kind(index.info),
         collection_language=collection_language([c.text for c in index.chunks]),
         crosslingual_dense_weight=settings.crosslingual_dense_weight,
-        reader=shipped_reader() if settings.reader else None,
+        reader=reader_for(settings),
         reader_threshold=settings.reader_threshold,
         reader_candidates=settings.reader_candidates,
     )
 
 
-@lru_cache(maxsize=1)
-def shipped_reader() -> Reader:
-    """The shipped reader, loaded once per process (read-only; every assistant shares it)."""
-    return load_reader()
+def reader_for(settings: Settings) -> Reader | None:
+    """The reader ``settings`` ask for (None when it is off)."""
+    if not settings.reader:
+        return None
+    return _load_reader(str(settings.reader_path) if settings.reader_path else None)
+
+
+@lru_cache(maxsize=2)
+def _load_reader(path: str | None) -> Reader:
+    """A reader, loaded once per process (read-only; every assistant shares it)."""
+    if path is None:
+        return load_reader()
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidConfiguration(
+            f"TILLIT_READER_PATH: cannot read {path} ({exc.strerror}).",
+            f"TILLIT_READER_PATH: kan inte läsa {path} ({exc.strerror}).") from exc
+    return load_reader(data)
 
 
 def collection_kind(info: dict[str, Any]) -> str:

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
         description="The reader's probability at or above which a sentence answers the "
         "question (chosen on the dev questions for an over-refusal of at most 0.05).",
     )
+    reader_path: Path | None = Field(
+        default=None,
+        description="A reader file to use instead of the shipped one (written by "
+        "python -m eval.train_reader; for comparing trained variants).",
+    )
     reader_candidates: int = Field(
         default=20, ge=1, le=64,
         description="Candidate sentences the reader reads per question (one batch).",

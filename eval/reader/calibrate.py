@@ -61,13 +61,13 @@ def main(argv: list[str] | None = None) -> int:
                          quantize=not args.no_quantize)
     cases = dev.load(args.cases)
     res = dev.evaluate(cases, lambda q, c: reader.score(q, c))
-    best = [s["best"] for s in res["scores"]]  # type: ignore[index, union-attr]
+    best = res.best
     labels = [c.answerable for c in cases]
     t = choose([b for b, y in zip(best, labels, strict=True) if y])
     refused = float(np.mean([b < t for b, y in zip(best, labels, strict=True) if not y]))
     out = {"threshold": round(t, 4), "dev_unanswerable_refused": refused,
            **cross_validate(best, labels),
-           **{k: v for k, v in res.items() if k != "scores"}}
+           **res.summary}
     print(json.dumps(out, indent=1))
     return 0
 

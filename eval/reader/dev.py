@@ -83,7 +83,16 @@ def roc_auc(scores: Sequence[float], labels: Sequence[bool]) -> float:
 Scorer = Callable[[str, list[str]], np.ndarray]
 
 
-def evaluate(cases: list[Case], score: Scorer) -> dict[str, object]:
+@dataclass(frozen=True)
+class DevResult:
+    """The figures and each case's best probability and question-only probability."""
+
+    summary: dict[str, float]
+    best: list[float]
+    question_only: list[float]
+
+
+def evaluate(cases: list[Case], score: Scorer) -> DevResult:
     """AUC (answered vs not stated, best candidate), by language, the question-only
     baseline and how often the best candidate holds the source (answerable questions)."""
     best, only, labels, top1 = [], [], [], []
@@ -94,14 +103,12 @@ def evaluate(cases: list[Case], score: Scorer) -> dict[str, object]:
         labels.append(c.answerable)
         if c.answerable and c.candidates and any(c.source_hit):
             top1.append(c.source_hit[int(np.argmax(probs))])
-    out: dict[str, object] = {
+    summary = {
         "auc": roc_auc(best, labels), "question_only_auc": roc_auc(only, labels),
-        "answerable": sum(labels), "not_stated": len(labels) - sum(labels),
+        "answerable": float(sum(labels)), "not_stated": float(len(labels) - sum(labels)),
         "best_is_source": float(np.mean(top1)) if top1 else float("nan"),
     }
     for lang in ("sv", "en"):
         idx = [i for i, c in enumerate(cases) if c.lang == lang]
-        out[f"auc_{lang}"] = roc_auc([best[i] for i in idx], [labels[i] for i in idx])
-    out["scores"] = [{"id": c.id, "best": b, "question_only": o}
-                     for c, b, o in zip(cases, best, only, strict=True)]
-    return out
+        summary[f"auc_{lang}"] = roc_auc([best[i] for i in idx], [labels[i] for i in idx])
+    return DevResult(summary, best, only)
