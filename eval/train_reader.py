@@ -188,8 +188,7 @@ def main(argv: list[str] | None = None) -> int:
                   "seconds": round(time.perf_counter() - t_ep), "pairs": len(pairs),
                   "data_sha256": sha}
         if cases:
-            res = dev.evaluate(cases, dev_scorer(model, tok))
-            record.update({k: v for k, v in res.items() if k != "scores"})
+            record.update(dev.evaluate(cases, dev_scorer(model, tok)).summary)
         print(json.dumps(record))
         with open(args.out / "log.jsonl", "a", encoding="utf-8") as log:
             log.write(json.dumps(record) + "\n")
