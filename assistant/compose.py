@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.evidence import about_the_book, carries_type, defines
+from assistant.evidence import about_the_book, asks_about_the_book, carries_type, defines
 from assistant.prompts import AnswerTemplate
 from assistant.question_analysis import QuestionAnalysis
 from assistant.retrieval import Hit, Retrieval
@@ -34,6 +34,8 @@ ABOUT_BOOK_PENALTY = 0.06
 # A definition question prefers defining sentences; a factoid one sentences with its type.
 DEFINES_BONUS = 0.03
 TYPE_BONUS = 0.02
+# A book card (index.book_cards) for a question about the book's chapters, authors or pages.
+CARD_BONUS = 0.05
 # A chunk that starts inside a sentence or a reference ('Mintzberg, 2000). Det är ...').
 _FRAGMENT = re.compile(r"^\s*(?:[a-zåäö]|[^()]*\)|[,;:.])")
 
@@ -88,6 +90,7 @@ def score_sentences(
     else:
         q_terms = list(dict.fromkeys(analyze(retrieval.query)))
     k = max(len(retrieval.hits), 1)
+    book_question = asks_about_the_book(retrieval.query)
     out: list[ScoredSentence] = []
     for rank, hit in enumerate(retrieval.hits):
         recent: list[float] = []
@@ -100,10 +103,13 @@ def score_sentences(
                 + OVERLAP_WEIGHT * term_overlap(q_terms, text, index.lexical)
                 + RANK_WEIGHT * (k - rank) / k
             )
-            if not re.search(r"[.!?:”\")]$", text.strip()):
+            card = hit.chunk.kind == "card"  # the book about itself (index.book_cards)
+            if not card and not re.search(r"[.!?:”\")]$", text.strip()):
                 score -= CAPTION_PENALTY
-            if about_the_book(text):
+            if not card and about_the_book(text):
                 score -= ABOUT_BOOK_PENALTY
+            if card and book_question:
+                score += CARD_BONUS
             if analysis is not None:
                 if analysis.answer_type == "definition" and defines(text):
                     score += DEFINES_BONUS

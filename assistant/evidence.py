@@ -71,6 +71,20 @@ def carries_type(text: str, answer_type: str) -> bool:
     return True if pattern is None else bool(pattern.search(text.strip()))
 
 
+_ASKS_ABOUT_THE_BOOK = re.compile(
+    r"\b(?:författ\w*|authors?|skrev|skrivit|skrivet|wrote|written|sidor|pages?|"
+    r"hur många kapitel|how many chapters|titel\w*|titles?|heter|called|affiliat\w*|"
+    r"arbetar|works?)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_the_book(question: str) -> bool:
+    """Does the question ask what the book says about itself (authors and where they work,
+    titles, pages, how many chapters), not what a chapter discusses?"""
+    return bool(_ASKS_ABOUT_THE_BOOK.search(question))
+
+
 def about_the_book(text: str) -> bool:
     """Is ``text`` a sentence about the book or chapter itself rather than its subject?"""
     return bool(_ABOUT_THE_BOOK.search(text))

@@ -8,13 +8,14 @@ from typing import Any
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from index.book_cards import book_cards
 from index.documents import CleanedDocument, DocumentMeta
 from index.structure import Section, find_sections, section_at
 from index.tokens import ENCODING
 
 # Bump when cleaning or chunking changes what chunks come out: builds with another version
 # are redone, not reused.
-CHUNKING_VERSION = 3
+CHUNKING_VERSION = 4
 _SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
 
 
@@ -31,7 +32,7 @@ class Chunk:
     section_title: str
     authors: str
     source: str
-    kind: str  # "text" or "footnote"
+    kind: str  # "text", "footnote" or "card" (index.book_cards)
     char_start: int
     char_end: int
     page: int | None
@@ -205,4 +206,11 @@ def chunk_document(
                 cid = f"{meta.doc_id}:fn{note.number}-p{note.page}{suffix}"
             chunks.append(make(piece, note.start + found, note_section, "footnote", cid))
             seen_ids.add(cid)
+    for card in book_cards(meta, sections, cleaned.body_end, cite):
+        chunks.append(Chunk(
+            chunk_id=card.card_id, doc_id=meta.doc_id, text=card.text, chapter=card.chapter,
+            chapter_title=card.chapter_title, section=None, section_title=card.section_title,
+            authors=", ".join(meta.authors_for(card.chapter)), source=meta.source, kind="card",
+            char_start=0, char_end=len(card.text), page=card.page, page_end=card.page,
+            page_in_book=card.page_in_book, tokens=count_tokens(card.text)))
     return chunks

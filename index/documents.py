@@ -24,6 +24,13 @@ class DocumentMeta:
     # prints none: the physical page is cited then), and each chapter's authors.
     printed_pages: tuple[int | None, ...] | None = None
     chapter_authors: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    # The authors' posts and places of work ('Docent vid Lunds universitet'): the document's
+    # from the manifest, each chapter's as a book PDF prints them.
+    affiliation: str = ""
+    chapter_affiliations: tuple[tuple[int, str], ...] = ()
+    # The book the document belongs to (manifest [book]): its title and chapter count.
+    book_title: str = ""
+    book_chapters: int | None = None
     # From the manifest: (chapter number, title, authors) that override what a book PDF
     # says about its chapters; an empty title or no authors leaves that part as found.
     chapter_overrides: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
@@ -34,6 +41,13 @@ class DocumentMeta:
             printed = self.printed_pages[page - 1]
             return (page, False) if printed is None else (printed, True)
         return page + shift, in_book
+
+    def affiliation_for(self, chapter: int | None) -> str:
+        """The affiliation printed with ``chapter``'s authors, else the document's."""
+        for number, text in self.chapter_affiliations:
+            if number == chapter and text:
+                return text
+        return self.affiliation
 
     def authors_for(self, chapter: int | None) -> tuple[str, ...]:
         """The authors of ``chapter`` when the book names them, else the document's."""

@@ -87,6 +87,9 @@ def read_manifest(folder: Path) -> Manifest:
             page_break=str(entry.get("page_break", "formfeed")),
             page_offset=_optional_int(entry, "page_offset", path.name),
             chapter_overrides=_chapters(entry, path.name),
+            affiliation=str(entry.get("affiliation", "")),
+            book_title=str(book.get("title", "")),
+            book_chapters=_optional_int(book, "chapters", path.name),
         )
     return Manifest(
         title=str(book.get("title", "")), series=str(book.get("series", "")), documents=docs

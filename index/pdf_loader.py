@@ -351,7 +351,9 @@ class PdfLoader:
             pages = [_retitle(text, book) for text in pages]
         meta = meta_from_info(meta, info.get("/Title", ""), info.get("/Author", ""))
         meta = replace(meta, chapter_authors=tuple(
-            (c.number, c.authors) for c in book.chapters if c.authors))
+            (c.number, c.authors) for c in book.chapters if c.authors),
+            chapter_affiliations=tuple(
+            (c.number, c.affiliations) for c in book.chapters if c.affiliations))
         if meta.page_offset is None and not meta.first_page and any(
                 n is not None for n in book.printed):
             meta = replace(meta, printed_pages=tuple(book.printed))
