@@ -20,7 +20,7 @@ QUESTIONS_DIR = Path(__file__).resolve().parent / "questions"
 SPLITS = ("dev", "test")
 KINDS = (
     "factoid", "definition", "list", "summary", "crosslingual", "paraphrase", "followup",
-    "unanswerable_on_topic", "off_topic", "injection",
+    "unanswerable_on_topic", "off_topic", "injection", "about_book",
 )
 REFUSE_KINDS = ("unanswerable_on_topic", "off_topic", "injection")
 _LEGACY_KINDS = {"unanswerable": "unanswerable_on_topic", "other": "factoid"}
@@ -60,10 +60,17 @@ class EvalQuestion:
 
 
 def split_file(split: str) -> Path:
-    """The file holding one split."""
+    """The first file of one split (``dev.jsonl`` or ``test.jsonl``)."""
     if split not in SPLITS:
         raise QuestionFileError(f"Unknown split {split!r} (choose dev or test).")
     return QUESTIONS_DIR / f"{split}.jsonl"
+
+
+def split_files(split: str) -> list[Path]:
+    """Every file of one split: ``test.jsonl`` and the test files added later, each frozen
+    by its own ``.sha256`` record (``test_about_book.jsonl``: questions about the book)."""
+    first = split_file(split)
+    return [first, *sorted(p for p in QUESTIONS_DIR.glob(f"{split}_*.jsonl"))]
 
 
 def _str_list(v: Any) -> bool:
@@ -140,7 +147,13 @@ def load_questions(path: Path | None = None, split: str | None = None) -> list[E
     if path is None:
         if split is None:
             return [q for s in SPLITS for q in load_questions(split=s)]
-        path = split_file(split)
+        files = split_files(split)
+        if len(files) > 1:
+            merged = [q for f in files for q in load_questions(f, split)]
+            if len({q.id for q in merged}) != len(merged):
+                raise QuestionFileError(f"the {split} files share a question id")
+            return merged
+        path = files[0]
     out: list[EvalQuestion] = []
     seen: set[str] = set()
     try:
@@ -180,6 +193,11 @@ def tuning_questions(split: str = "dev") -> list[EvalQuestion]:
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file's bytes (the frozen test split's record)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def recorded_sha256(path: Path) -> str:
+    """The SHA-256 recorded beside a frozen question file (``NAME.sha256``)."""
+    return path.with_suffix(".sha256").read_text(encoding="utf-8").split()[0]
 
 
 def recorded_test_sha256() -> str:

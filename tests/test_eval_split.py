@@ -15,8 +15,10 @@ from eval.questions import (
     HeldOutSplitRefused,
     file_sha256,
     load_questions,
+    recorded_sha256,
     recorded_test_sha256,
     split_file,
+    split_files,
     tuning_questions,
 )
 
@@ -25,6 +27,15 @@ def test_the_frozen_test_split_matches_its_recorded_hash() -> None:
     # Changing the test questions is a deliberate act: re-run `python -m eval.make_split`
     # (or update eval/questions/test.sha256) and say why in the commit.
     assert file_sha256(split_file("test")) == recorded_test_sha256()
+
+
+def test_every_test_file_is_frozen_by_its_own_record() -> None:
+    files = split_files("test")
+    assert [f.name for f in files] == ["test.jsonl", "test_about_book.jsonl"]
+    for f in files:
+        assert file_sha256(f) == recorded_sha256(f), f.name
+    kinds = Counter(q.kind for q in load_questions(split="test"))
+    assert kinds["about_book"] >= 20
 
 
 def test_a_changed_test_file_is_noticed(tmp_path: Path) -> None:
@@ -47,10 +58,11 @@ def test_splits_are_disjoint_and_stratified() -> None:
     assert not {q.id for q in dev} & {q.id for q in test}
     assert not {q.question for q in dev} & {q.question for q in test}
     # The split made by eval.make_split (ids q…) is stratified; the dev-only additions
-    # written later to rank reader variants (ids r…) are not part of it.
-    d = Counter(q.kind for q in dev if q.id.startswith("q"))
+    # written later to rank reader variants (ids r…) are not part of it. Questions about
+    # the book (dev b…, test t…) came later, balanced by hand.
+    d = Counter(q.kind for q in dev if q.id.startswith(("q", "b")))
     t = Counter(q.kind for q in test)
-    assert all(q.id.startswith(("q", "r")) for q in dev)
+    assert all(q.id.startswith(("q", "r", "b")) for q in dev)
     for kind in d | t:
         assert abs(d[kind] - t[kind]) <= max(2, (d[kind] + t[kind]) // 5), (kind, d, t)
 
