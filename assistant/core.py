@@ -64,6 +64,7 @@ class Assistant:
         reader: SentenceReader | None = None,
         reader_threshold: float = 0.5,
         reader_candidates: int = 20,
+        reader_quotes: bool = False,
     ) -> None:
         self.index = index
         self.retriever = retriever
@@ -83,6 +84,7 @@ class Assistant:
         self.reader = reader
         self.reader_threshold = reader_threshold
         self.reader_candidates = reader_candidates
+        self.reader_quotes = reader_quotes
         self.decider = Decider(embedder=retriever.embedder, background=background,
                                idf=index.lexical.idf, model=answerability,
                                refusal_threshold=refusal_threshold,
@@ -178,7 +180,7 @@ class Assistant:
                     yield item
                 else:
                     reply = item
-        elif verdict.outcome == "answered" and reading is not None:
+        elif verdict.outcome == "answered" and reading is not None and self.reader_quotes:
             reply = quoted_read(retrieval, evidence, analysis, template, self.max_sentences,
                                 self.direct_answer)
         elif verdict.outcome == "answered":

@@ -142,15 +142,17 @@ class Decider:
 
     def _read(self, reading: Reading, analysis: QuestionAnalysis, retrieval: Retrieval,
               scored: list[ScoredSentence], ev: Evidence) -> Decision:
-        """The reader's decision; not stated or off topic from the model or the evidence."""
+        """Off topic when the model (or the evidence threshold) says so; otherwise the
+        reader decides between answered and not stated."""
         best = reading.best
         if self.model is None:
             on_topic = ev.score > self.refusal_threshold
             p = {"answered": best}
         else:
-            p = self.model.probabilities(self.features(analysis, retrieval, scored, ev))
-            on_topic = p["not_stated"] + p["answered"] >= p["off_topic"]
-            p = {"answered": best, "not_stated": p["not_stated"], "off_topic": p["off_topic"]}
-        if best >= self.reader_threshold:
-            return Decision("answered", p)
-        return Decision("not_stated" if on_topic else "off_topic", p)
+            decision = self.model.decide(self.features(analysis, retrieval, scored, ev))
+            on_topic = decision.outcome != "off_topic"
+            p = {"answered": best, "not_stated": decision.probabilities["not_stated"],
+                 "off_topic": decision.probabilities["off_topic"]}
+        if not on_topic:
+            return Decision("off_topic", p)
+        return Decision("answered" if best >= self.reader_threshold else "not_stated", p)

@@ -162,6 +162,7 @@ def build_assistant(
         reader=reader_for(settings),
         reader_threshold=settings.reader_threshold,
         reader_candidates=settings.reader_candidates,
+        reader_quotes=settings.reader_quotes,
     )
 
 

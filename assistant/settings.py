@@ -99,14 +99,22 @@ class Settings(BaseSettings):
     reader: bool = Field(
         default=False,
         description="Let Tillit's reader (a cross-encoder fine-tuned from the bundled e5 "
-        "weights, assistant/resources/reader.pt) decide which sentences answer: answered "
-        "only when one reaches reader_threshold, and only such sentences are quoted. false: "
-        "the earlier decision from hand-made features (for comparison).",
+        "weights, assistant/resources/reader.pt) decide whether an on-topic question is "
+        "answered (its best candidate sentence reaches reader_threshold) or not stated. "
+        "Off by default: on the test split it refused more unanswerable questions but "
+        "also more answerable ones (docs/reader.md).",
     )
     reader_threshold: float = Field(
-        default=0.5, ge=0.0, le=1.0,
-        description="The reader's probability at or above which a sentence answers the "
-        "question (chosen on the dev questions for an over-refusal of at most 0.05).",
+        default=0.0215, ge=0.0, le=1.0,
+        description="The reader's probability from which a sentence answers the question "
+        "(chosen on the dev questions for an over-refusal of at most "
+        "0.03: python -m eval.reader.calibrate).",
+    )
+    reader_quotes: bool = Field(
+        default=False,
+        description="Quote only the sentences the reader approves, best first, instead of "
+        "the composer's choice (off: on dev the reader's best sentence was the source less "
+        "often than the composer's, docs/reader.md).",
     )
     reader_path: Path | None = Field(
         default=None,

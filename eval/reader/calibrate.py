@@ -1,8 +1,8 @@
 """Choose the reader's threshold on the dev split: ``python -m eval.reader.calibrate``.
 
 The threshold is the highest at which at most ``MAX_OVER_REFUSAL`` of the answerable dev
-questions would be refused (their best candidate below it), chosen on the int8 reader that
-ships. Five-fold cross-validation estimates how that choice holds on questions it was not
+questions would be refused (their best candidate below it), chosen on the reader as it
+ships (fp32). Five-fold cross-validation estimates how that choice holds on questions it was not
 chosen on (over-refusal and on-topic unanswerable refused, each on the held-out folds).
 """
 
@@ -28,15 +28,15 @@ def choose(answerable_best: list[float], max_over_refusal: float = MAX_OVER_REFU
     return float(s[allowed]) if len(s) else 0.5
 
 
-def cross_validate(best: list[float], labels: list[bool], folds: int = 5,
-                   seed: int = 0) -> dict[str, float]:
+def cross_validate(best: list[float], labels: list[bool], folds: int = 5, seed: int = 0,
+                   max_over_refusal: float = MAX_OVER_REFUSAL) -> dict[str, float]:
     """Over-refusal and refusal recall on held-out folds, thresholds chosen on the rest."""
     idx = list(range(len(best)))
     random.Random(seed).shuffle(idx)
     over = refused = n_ans = n_un = 0
     for f in range(folds):
         held = set(idx[f::folds])
-        t = choose([best[i] for i in idx if i not in held and labels[i]])
+        t = choose([best[i] for i in idx if i not in held and labels[i]], max_over_refusal)
         for i in held:
             if labels[i]:
                 n_ans += 1
@@ -53,20 +53,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reader", type=Path, default=None,
                     help="a reader file (default: the shipped one)")
     ap.add_argument("--cases", type=Path, default=ROOT / "data" / "reader" / "dev_cases.jsonl")
-    ap.add_argument("--no-quantize", action="store_true")
+    ap.add_argument("--quantize", action="store_true", help="int8 (batch-dependent)")
+    ap.add_argument("--max-over-refusal", type=float, default=MAX_OVER_REFUSAL)
     args = ap.parse_args(argv)
     from assistant.reader.model import load_reader
 
     reader = load_reader(args.reader.read_bytes() if args.reader else None,
-                         quantize=not args.no_quantize)
+                         quantize=args.quantize)
     cases = dev.load(args.cases)
     res = dev.evaluate(cases, lambda q, c: reader.score(q, c))
     best = res.best
     labels = [c.answerable for c in cases]
-    t = choose([b for b, y in zip(best, labels, strict=True) if y])
+    t = choose([b for b, y in zip(best, labels, strict=True) if y], args.max_over_refusal)
     refused = float(np.mean([b < t for b, y in zip(best, labels, strict=True) if not y]))
     out = {"threshold": round(t, 4), "dev_unanswerable_refused": refused,
-           **cross_validate(best, labels),
+           **cross_validate(best, labels, max_over_refusal=args.max_over_refusal),
            **res.summary}
     print(json.dumps(out, indent=1))
     return 0
