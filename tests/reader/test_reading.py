@@ -101,8 +101,12 @@ class _Embedder:
 
 
 @pytest.mark.parametrize("need,model_p,outcome", [
-    ("Stockholm", {"answered": 0.1, "not_stated": 0.2, "off_topic": 0.7}, "answered"),
-    ("Göteborg", {"answered": 0.3, "not_stated": 0.5, "off_topic": 0.2}, "not_stated"),
+    # the model would say not stated: the reader finds the answer, so answered
+    ("Stockholm", {"answered": 0.1, "not_stated": 0.7, "off_topic": 0.2}, "answered"),
+    # the model would answer: the reader finds nothing, so not stated
+    ("Göteborg", {"answered": 0.6, "not_stated": 0.3, "off_topic": 0.1}, "not_stated"),
+    # off topic stays off topic whatever the reader finds
+    ("Stockholm", {"answered": 0.05, "not_stated": 0.1, "off_topic": 0.85}, "off_topic"),
     ("Göteborg", {"answered": 0.05, "not_stated": 0.1, "off_topic": 0.85}, "off_topic"),
 ])
 def test_the_reader_decides_answered_and_the_model_the_rest(
@@ -132,7 +136,7 @@ def test_a_steering_question_is_off_topic_whatever_the_reader_says() -> None:
 
 def test_the_quoted_reply_holds_what_the_reader_approves_best_first() -> None:
     retrieval, scored = _setup()
-    reader = KeywordReader({"q": "Det"})  # two sentences start with 'Det'/'Den' … only 'Det'
+    reader = KeywordReader({"q": "Det "})  # only 'Det låg i Stockholm.' holds it
     reading = read(reader, "q", retrieval, scored, 20)
     answering = reading.answering(0.5)
     reply = quoted_read(retrieval, answering, analyse_question("Var låg det?", "sv"),
