@@ -2,7 +2,8 @@
 
 ``problems`` returns a list of differences (empty when everything was recovered): the
 chapters (number, title, authors, affiliation, opening page), the printed page of every
-page, and for every chunk its chapter, chapter title, authors, section and printed page;
+page, and for every chunk its chapter, chapter title, authors, section and printed page
+(for a book card, that it states its chapter's authors and title);
 the planted fact must be cited at its printed page.
 """
 
@@ -71,6 +72,13 @@ def problems(p: Plan, path: Path, tiktoken_dir: Path) -> list[str]:
     seen_fact = False
     sections: set[tuple[int, str]] = set()
     for c in chunks_of(path, tiktoken_dir):
+        if c.kind == "card":  # index.book_cards: the chapter's authors and title, stated
+            _, title, authors, _, _ = titles.get(c.chapter or -1, (None, "", (), "", 0))
+            if c.chapter not in titles or any(a not in c.text for a in authors) or (
+                    title and f"”{title}”" not in c.text):
+                out.append(f"card {c.chunk_id} {c.text!r} does not state chapter "
+                           f"{c.chapter}'s authors {authors} and title {title!r}")
+            continue
         head = c.text.split("\n")[0][:60]
         hits = {at for text, at in where.items() if head in text}
         if len(hits) != 1:
