@@ -49,6 +49,7 @@ def chapter_card(lang: str, number: int, title: str, authors: tuple[str, ...],
                                                                    else "")
     parts = []
     if authors:
+        affiliation = affiliation.strip().rstrip(".")
         who = _names(authors, lang) + (f" ({affiliation})" if affiliation else "")
         parts.append(f"{head} är skrivet av {who}." if sv else f"{head} was written by {who}.")
     elif title_q:
@@ -79,9 +80,11 @@ def book_card(lang: str, title: str, chapters: int) -> str:
 def book_cards(
     meta: DocumentMeta, sections: list[Section], end: int,
     cite: Callable[[int], tuple[int | None, bool]],
+    cite_page: Callable[[int], tuple[int | None, bool]],
 ) -> list[Card]:
     """The cards of a document whose chapters are known (none for other documents);
-    ``cite`` gives the page to cite for a character offset, ``end`` the body's end."""
+    ``cite`` gives the page to cite for a character offset, ``cite_page`` for a physical
+    page (a book PDF's chapter opening), ``end`` is the body's end."""
     spans: dict[int, tuple[int, int, str]] = {}
     for i, sec in enumerate(sections):
         if sec.chapter is None:
@@ -97,8 +100,9 @@ def book_cards(
              page: tuple[int | None, bool]) -> Card:
         return Card(cid, text, number, title, section_title, page[0], page[1])
 
+    openings = dict(meta.chapter_openings)
     for number, (start, stop, title) in sorted(spans.items()):
-        opening = cite(start)
+        opening = cite_page(openings[number]) if number in openings else cite(start)
         last = cite(max(start, stop - 1))[0]
         authors = meta.authors_for(number)
         if not authors and not title:

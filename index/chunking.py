@@ -206,7 +206,8 @@ def chunk_document(
                 cid = f"{meta.doc_id}:fn{note.number}-p{note.page}{suffix}"
             chunks.append(make(piece, note.start + found, note_section, "footnote", cid))
             seen_ids.add(cid)
-    for card in book_cards(meta, sections, cleaned.body_end, cite):
+    for card in book_cards(meta, sections, cleaned.body_end, cite,
+                           lambda page: meta.cite_page(page, shift, in_book)):
         chunks.append(Chunk(
             chunk_id=card.card_id, doc_id=meta.doc_id, text=card.text, chapter=card.chapter,
             chapter_title=card.chapter_title, section=None, section_title=card.section_title,

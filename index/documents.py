@@ -27,6 +27,8 @@ class DocumentMeta:
     # The authors' posts and places of work ('Docent vid Lunds universitet'): the document's
     # from the manifest, each chapter's as a book PDF prints them.
     affiliation: str = ""
+    # A book PDF: the physical page each chapter opens on.
+    chapter_openings: tuple[tuple[int, int], ...] = ()
     chapter_affiliations: tuple[tuple[int, str], ...] = ()
     # The book the document belongs to (manifest [book]): its title and chapter count.
     book_title: str = ""

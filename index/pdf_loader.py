@@ -353,7 +353,8 @@ class PdfLoader:
         meta = replace(meta, chapter_authors=tuple(
             (c.number, c.authors) for c in book.chapters if c.authors),
             chapter_affiliations=tuple(
-            (c.number, c.affiliations) for c in book.chapters if c.affiliations))
+            (c.number, c.affiliations) for c in book.chapters if c.affiliations),
+            chapter_openings=tuple((c.number, c.page) for c in book.chapters if c.page > 0))
         if meta.page_offset is None and not meta.first_page and any(
                 n is not None for n in book.printed):
             meta = replace(meta, printed_pages=tuple(book.printed))

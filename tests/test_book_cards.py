@@ -34,7 +34,8 @@ def test_cards_per_chapter_of_a_book_with_pages_from_the_text() -> None:
                         chapter_affiliations=((2, "Docent vid Lunds universitet"),),
                         book_title="Boken", book_chapters=17)
     pages = {0: 11, 99: 12, 100: 13, 399: 19}
-    cards = book_cards(meta, _sections(), 400, lambda off: (pages.get(off, 0), True))
+    cards = book_cards(meta, _sections(), 400, lambda off: (pages.get(off, 0), True),
+                       lambda page: (page, True))
     assert [c.card_id for c in cards] == ["bok:card-1", "bok:card-2"]
     one, two = cards
     assert one.text.startswith("Kapitel 1, ”Inledning”, är skrivet av A.")
@@ -46,7 +47,15 @@ def test_cards_per_chapter_of_a_book_with_pages_from_the_text() -> None:
 
 def test_documents_without_chapters_get_no_cards() -> None:
     secs = [Section(None, "", 0, 50, None, "")]
-    assert book_cards(DocumentMeta(doc_id="x"), secs, 50, lambda off: (1, False)) == []
+    assert book_cards(DocumentMeta(doc_id="x"), secs, 50, lambda off: (1, False),
+                      lambda page: (page, False)) == []
+
+
+def test_a_book_pdfs_card_cites_the_page_the_chapter_opens_on() -> None:
+    meta = DocumentMeta(doc_id="bok", chapter_authors=((2, ("B",)),), chapter_openings=((2, 7),))
+    cards = book_cards(meta, _sections(), 400, lambda off: (99, True),
+                       lambda page: (page + 10, True))
+    assert [(c.chapter, c.page) for c in cards] == [(1, 99), (2, 17)]
 
 
 @pytest.mark.slow

@@ -35,8 +35,11 @@ def test_tiktoken_works_offline_from_the_bundled_encoding(encoding) -> None:
 def test_chunks_carry_metadata_and_valid_offsets(encoding) -> None:
     chunks, text = _chunks(encoding, CORPUS / "01-inledning.txt")
     assert len(chunks) > 40
+    cards = [c for c in chunks if c.kind == "card"]  # index.book_cards: not text of a page
+    assert [c.chunk_id for c in cards] == ["kap01:card-1"] and cards[0].page == 1
     for c in chunks:
-        assert text[c.char_start : c.char_end] == c.text
+        if c.kind != "card":
+            assert text[c.char_start : c.char_end] == c.text
         assert c.chapter == 1 and c.chapter_title == "Inledning"
         assert c.authors == "Louise Bringselius"
         assert c.page is not None and 1 <= c.page <= c.page_end <= 30
