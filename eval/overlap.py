@@ -177,6 +177,23 @@ def write_scores(path: Path, rows: list[dict[str, Any]], scores: dict[str, float
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
+def source_text(chapter_file: Path = CHAPTER_FILE) -> str:
+    """The chapter's text and, after it, its book cards (``index.book_cards``): what the
+    index holds that a question's answer and source phrases may come from."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from index.chunking import chunk_document
+    from index.cleaning import clean_pages
+    from index.loaders import load_document
+
+    doc = load_document(chapter_file)
+    # The cards do not depend on how the text is split: split by characters, no tokenizer.
+    splitter = RecursiveCharacterTextSplitter(chunk_size=4000, chunk_overlap=0)
+    chunks = chunk_document(clean_pages(doc.pages, doc.has_pages), doc.meta, splitter, len)
+    cards = [c.text for c in chunks if c.kind == "card"]
+    return "\n\n".join([chapter_file.read_text(encoding="utf-8"), *cards])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: summary and problems (exit 1 on a problem), or ``--write`` the scores."""
     parser = argparse.ArgumentParser(prog="python -m eval.overlap", description=__doc__.split(
@@ -189,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     files = args.files or QUESTIONS_FILES
     per_file = {f: load_rows(f) for f in files}
     rows = [r for f in files for r in per_file[f]]
-    scores, problems = measure(rows, args.chapter.read_text(encoding="utf-8"))
+    scores, problems = measure(rows, source_text(args.chapter))
     if args.write:
         for f in files:
             write_scores(f, per_file[f], scores)
