@@ -5,7 +5,6 @@ from __future__ import annotations
 from eval.matching import normalise
 from eval.overlap import (
     CHAPTER_FILE,
-    source_text,
     PARAPHRASE_MAX,
     QUESTIONS_FILES,
     check_question,
@@ -14,6 +13,7 @@ from eval.overlap import (
     measure,
     overlap_score,
     source_sentences,
+    source_text,
 )
 
 SOURCE = ("Den visar hur exempelvis 75 procent av läkare och 70 procent av alla lärare upplever "
