@@ -26,7 +26,14 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from assistant.reader.model import MAX_PAIR_TOKENS, SHIPPED, CrossEncoder, save_trained
+from assistant.reader.model import (
+    MAX_PAIR_TOKENS,
+    SHIPPED,
+    CrossEncoder,
+    Reader,
+    ReaderCard,
+    save_trained,
+)
 from assistant.reader.tokenizer import E5Tokenizer
 from assistant.reader.weights import read_e5
 from eval.reader import dev
@@ -89,14 +96,10 @@ def batches(lengths: list[int], size: int, rng: random.Random) -> list[list[int]
     return out
 
 
-def dev_scorer(model: CrossEncoder, tok: E5Tokenizer) -> dev.Scorer:
-    """Score (question, candidates) with ``model`` as it is now (fp32, eval mode)."""
-    def score(question: str, candidates: list[str]) -> np.ndarray:
-        b = tok.pairs([question] * len(candidates), candidates, MAX_PAIR_TOKENS)
-        with torch.inference_mode():
-            logits = model(torch.from_numpy(b.ids), torch.from_numpy(b.mask))
-        return torch.sigmoid(logits).numpy()
-    return score
+def dev_scorer(model: CrossEncoder, tok: E5Tokenizer, sha: str) -> dev.Scorer:
+    """Score (question, candidates) with ``model`` as it is now (fp32, eval mode), the way
+    the product's ``Reader`` does."""
+    return Reader(model, tok, ReaderCard(model.trained_layers, 0.5, sha, {})).score
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                   "seconds": round(time.perf_counter() - t_ep), "pairs": len(pairs),
                   "data_sha256": sha}
         if cases:
-            record.update(dev.evaluate(cases, dev_scorer(model, tok)).summary)
+            record.update(dev.evaluate(cases, dev_scorer(model, tok, sha)).summary)
         print(json.dumps(record))
         with open(args.out / "log.jsonl", "a", encoding="utf-8") as log:
             log.write(json.dumps(record) + "\n")

@@ -14,11 +14,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from sklearn.metrics import roc_auc_score
 
 from assistant.compose import score_sentences
 from assistant.core import Assistant
 from assistant.question_analysis import analyse_question
 from assistant.reading import candidates
+from eval.matching import contains_any
 from eval.questions import EvalQuestion
 
 MAX_CANDIDATES = 20
@@ -47,9 +49,7 @@ def collect(assistant: Assistant, questions: Sequence[EvalQuestion]) -> list[Cas
         analysis = analyse_question(retrieval.query, q.lang, asked=q.question)
         scored = score_sentences(retrieval, assistant.index, analysis)
         cands = candidates(retrieval, scored, MAX_CANDIDATES)
-        sources = [s.lower() for s in q.source_any]
-        hit = [any(src in " ".join(s.text.split()).lower() for src in sources)
-               for s, _ in cands]
+        hit = [contains_any(s.text, q.source_any) for s, _ in cands]
         out.append(Case(q.id, q.kind, q.lang, q.answerable, retrieval.query,
                         [t for _, t in cands], hit))
     return out
@@ -69,15 +69,10 @@ def load(path: Path) -> list[Case]:
 
 
 def roc_auc(scores: Sequence[float], labels: Sequence[bool]) -> float:
-    """Area under the ROC curve (ties count half)."""
-    s = np.asarray(scores, dtype=np.float64)
-    y = np.asarray(labels, dtype=bool)
-    pos, neg = s[y], s[~y]
-    if not len(pos) or not len(neg):
+    """Area under the ROC curve (scikit-learn's); NaN when one class is missing."""
+    if len(set(labels)) < 2:
         return float("nan")
-    greater = (pos[:, None] > neg[None, :]).sum()
-    ties = (pos[:, None] == neg[None, :]).sum()
-    return float((greater + 0.5 * ties) / (len(pos) * len(neg)))
+    return float(roc_auc_score(np.asarray(labels, dtype=bool), np.asarray(scores)))
 
 
 Scorer = Callable[[str, list[str]], np.ndarray]
