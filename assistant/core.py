@@ -164,7 +164,7 @@ class Assistant:
         analysis = analyse_question(s.query, req.language, asked=req.question)
         scored = score_sentences(retrieval, self.index, analysis)
         t_read = time.perf_counter()
-        reading = self._read(s.query, retrieval, scored)
+        reading = self._read(req.question, s.query, retrieval, scored)
         read_ms = (time.perf_counter() - t_read) * 1e3
         verdict = self.decider.decide(req.question, analysis, retrieval, scored, reading)
         # With a reader, the evidence is what it says answers, best first.
@@ -199,10 +199,11 @@ class Assistant:
         answer = _answer(req, s.query, verdict, reply, timings)
         yield Final(answer, replace(ranking, hits=ranking.hits[: k or self.top_k]))
 
-    def _read(self, query: str, retrieval: Retrieval,
+    def _read(self, asked: str, query: str, retrieval: Retrieval,
               scored: list[ScoredSentence]) -> Reading | None:
-        """The reader's reading of the best candidates (None without a reader)."""
-        if self.reader is None or not scored:
+        """The reader's reading of the best candidates (None without a reader, and for a
+        question the decision refuses whatever it reads)."""
+        if self.reader is None or self.decider.refused_outright(asked, scored):
             return None
         return read(self.reader, query, retrieval, scored, self.reader_candidates)
 

@@ -124,6 +124,11 @@ class Decider:
             ev.background_top, retrieval.lexical_coverage, term_vectors, idf=self.idf,
             lead=lambda text: extract_lead(text, analysis))
 
+    @staticmethod
+    def refused_outright(question: str, scored: list[ScoredSentence]) -> bool:
+        """Off topic whatever the evidence: nothing found, no words, or a steering attempt."""
+        return not scored or not has_content(question) or is_injection(question)
+
     def decide(
         self, question: str, analysis: QuestionAnalysis, retrieval: Retrieval,
         scored: list[ScoredSentence], reading: Reading | None = None,
@@ -131,7 +136,7 @@ class Decider:
         """Off topic for empty, markup-only or steering questions and when nothing was
         found; otherwise what the reader, the model or the evidence threshold says."""
         ev = self.evidence(retrieval)
-        if not scored or not has_content(question) or is_injection(question):
+        if self.refused_outright(question, scored):
             return Verdict(Decision("off_topic", {}), ev)
         if reading is not None:
             return Verdict(self._read(reading, analysis, retrieval, scored, ev), ev)
