@@ -59,7 +59,7 @@ def cmd_index(args: argparse.Namespace, settings: Any) -> int:
     from assistant.factory import index_corpus
 
     if args.show_structure:
-        from index.book_describe import describe
+        from index.formats.describe import describe
 
         print(describe(Path(args.show_structure)))
         return 0

@@ -13,9 +13,9 @@ from assistant.question_analysis import QuestionAnalysis
 from assistant.retrieval import Hit, Retrieval
 from assistant.types import AnswerSentence, Citation
 from assistant.verify import Checked
-from index.analysis import analyze
-from index.lexical import LexicalIndex
-from index.served import ServedIndex
+from index.store.lexical import LexicalIndex
+from index.store.served import ServedIndex
+from index.text.analysis import analyze
 
 OVERLAP_WEIGHT = 0.15
 RANK_WEIGHT = 0.03
@@ -34,7 +34,7 @@ ABOUT_BOOK_PENALTY = 0.06
 # A definition question prefers defining sentences; a factoid one sentences with its type.
 DEFINES_BONUS = 0.03
 TYPE_BONUS = 0.02
-# A book card (index.book_cards) for a question about the book's chapters, authors or pages.
+# A book card (index.text.book_cards) for a question about the book's chapters, authors or pages.
 CARD_BONUS = 0.05
 # A chunk that starts inside a sentence or a reference ('Mintzberg, 2000). Det är ...').
 _FRAGMENT = re.compile(r"^\s*(?:[a-zåäö]|[^()]*\)|[,;:.])")
@@ -103,7 +103,7 @@ def score_sentences(
                 + OVERLAP_WEIGHT * term_overlap(q_terms, text, index.lexical)
                 + RANK_WEIGHT * (k - rank) / k
             )
-            card = hit.chunk.kind == "card"  # the book about itself (index.book_cards)
+            card = hit.chunk.kind == "card"  # the book about itself (index.text.book_cards)
             if not card and not re.search(r"[.!?:”\")]$", text.strip()):
                 score -= CAPTION_PENALTY
             if not card and about_the_book(text):

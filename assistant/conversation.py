@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from index.analysis import analyze
+from index.text.analysis import analyze
 
 # Words that point back into the conversation ('he', 'that', 'there', 'what about ...').
 _ANAPHORA = re.compile(

@@ -33,7 +33,7 @@ from assistant.retrieval import Mode, Retrieval, Retriever
 from assistant.types import Answer
 from assistant.validate import Request, clean_question, validate
 from assistant.verify import Verifier
-from index.served import ServedIndex
+from index.store.served import ServedIndex
 
 __all__ = ["Assistant", "clean_question", "has_content", "is_injection"]
 

@@ -18,8 +18,8 @@ from assistant.lead import extract_lead
 from assistant.question_analysis import QuestionAnalysis
 from assistant.reading import Reading
 from assistant.retrieval import Retrieval
-from index.analysis import analyze
 from index.embedders.base import Embedder
+from index.text.analysis import analyze
 
 _MARKUP = re.compile(r"<[^>]{0,500}>|&\w+;")
 _LETTER = re.compile(r"[^\W\d_]")

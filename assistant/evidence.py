@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.question_analysis import QuestionAnalysis
-from index.analysis import analyze
+from index.text.analysis import analyze
 
 _CAP = r"[A-ZÅÄÖÉÜ][a-zåäöéüß]+"
 TYPE_PATTERNS: dict[str, re.Pattern[str]] = {

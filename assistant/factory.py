@@ -30,11 +30,11 @@ from assistant.reader.model import Reader, load_reader
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from assistant.verify import Verifier
-from index.build import BuildReport, build_index
-from index.chunking import CHUNKING_VERSION
+from index.build.run import BuildReport, build_index
 from index.embedders.base import Embedder
-from index.layout import IndexLayout
-from index.served import open_index
+from index.store.layout import IndexLayout
+from index.store.served import open_index
+from index.text.chunking import CHUNKING_VERSION
 
 log = logging.getLogger(__name__)
 

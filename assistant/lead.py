@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from assistant.question_analysis import QuestionAnalysis
-from index.analysis import analyze
+from index.text.analysis import analyze
 
 _CAP = r"[A-ZÅÄÖÉÜ][a-zåäöéüß]+"
 _PERSON = re.compile(rf"{_CAP}(?:\s+[A-ZÅÄÖ]\.)*(?:\s+(?:af|von|van|de|du))?\s+{_CAP}(?:-{_CAP})?")

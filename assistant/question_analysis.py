@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from index.analysis import analyze
+from index.text.analysis import analyze
 
 ANSWER_TYPES = ("person", "place", "number", "date", "name", "list", "definition", "reason",
                 "method", "yesno", "open")

@@ -7,9 +7,9 @@ from typing import Literal
 
 import numpy as np
 
-from index.chunking import Chunk
 from index.embedders.base import Embedder
-from index.served import ServedIndex
+from index.store.served import ServedIndex
+from index.text.chunking import Chunk
 
 Mode = Literal["hybrid", "dense", "bm25"]
 Fusion = Literal["weighted", "rrf"]

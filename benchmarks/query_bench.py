@@ -22,7 +22,7 @@ def built_with(data_dir: Path) -> dict[str, Any]:
     benchmarks' indexes may use another passage-vector kind than the default)."""
     import json
 
-    from index.layout import IndexLayout
+    from index.store.layout import IndexLayout
 
     layout = IndexLayout(data_dir / "index")
     pointer = layout.current()

@@ -5,7 +5,7 @@ every real chunk keeps the chunk's text and metadata (doc id and chunk id get a 
 '~k') and gets the real vector plus Gaussian noise (sigma 0.02 per dimension, about 0.39
 in norm), renormalised; its sentences get their real vectors with the same kind of
 noise. These go into a new Chroma collection, the build files and the saved BM25 index,
-exactly as ``index.build`` lays them out, and the pointer is switched to them.
+exactly as ``index.build.run`` lays them out, and the pointer is switched to them.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from index.build import collection_prefix
-from index.build_files import read_build, write_build
-from index.chroma_store import ChromaStore, close_client, make_client
+from index.build.files import read_build, write_build
+from index.build.run import collection_prefix
 from index.embedders.base import LangChainEmbeddings
-from index.layout import IndexLayout, write_json_atomic
-from index.lexical import LEXICAL_DIR, LexicalIndex
+from index.store.chroma import ChromaStore, close_client, make_client
+from index.store.layout import IndexLayout, write_json_atomic
+from index.store.lexical import LEXICAL_DIR, LexicalIndex
 
 NOISE = 0.02
 

@@ -38,7 +38,7 @@ def memory_mb(pid: int) -> dict[str, float]:
 
 def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
     """``chroma run`` on localhost, once it answers."""
-    from index.chroma_store import make_client
+    from index.store.chroma import make_client
 
     proc = subprocess.Popen([str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=subprocess.DEVNULL,

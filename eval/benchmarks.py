@@ -69,7 +69,7 @@ def run_benchmark(name: str, settings: Settings, limit: int | None = None,
     configuration (``settings`` as given: chunking, passage vectors, fusion), score each
     retriever, then ask every question end to end as a user would (``answers``)."""
     from assistant.factory import build_assistant, build_embedder, index_corpus
-    from index.served import open_index
+    from index.store.served import open_index
 
     passages, questions = load_benchmark(name)
     questions = questions[:limit] if limit else questions

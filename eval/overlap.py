@@ -8,9 +8,9 @@ that also occur in its source sentence(s)**:
     overlap = |stems(question) ∩ stems(source)| / |stems(question)|
 
 * ``stems`` are distinct Swedish Snowball stems with stop words removed, exactly as the
-  retriever's lexical analysis produces them (``index.analysis.analyze``); 0 when the
+  retriever's lexical analysis produces them (``index.text.analysis.analyze``); 0 when the
   question has no content word.
-* The **source** is the union of the chapter sentences (``index.sentences.split_sentences``
+* The **source** is the union of the chapter sentences (``index.text.sentences.split_sentences``
   over the chapter with whitespace folded and words hyphenated at line ends re-joined) that
   contain, or are touched by, one of the question's ``source_any`` phrases.
 * A follow-up is measured on its own words, not on its history.
@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from eval.matching import normalise
-from index.analysis import analyze
-from index.sentences import split_sentences
+from index.text.analysis import analyze
+from index.text.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER_FILE = ROOT / "corpus" / "01-inledning.txt"
@@ -178,13 +178,13 @@ def write_scores(path: Path, rows: list[dict[str, Any]], scores: dict[str, float
 
 
 def source_text(chapter_file: Path = CHAPTER_FILE) -> str:
-    """The chapter's text and, after it, its book cards (``index.book_cards``): what the
+    """The chapter's text and, after it, its book cards (``index.text.book_cards``): what the
     index holds that a question's answer and source phrases may come from."""
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from index.chunking import chunk_document
-    from index.cleaning import clean_pages
-    from index.loaders import load_document
+    from index.formats.registry import load_document
+    from index.text.chunking import chunk_document
+    from index.text.cleaning import clean_pages
 
     doc = load_document(chapter_file)
     # The cards do not depend on how the text is split: split by characters, no tokenizer.

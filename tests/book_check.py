@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.chunking import Chunk, chunk_document, make_splitter
-from index.cleaning import clean_pages
-from index.loaders import load_document
-from index.pdf_loader import read_book
-from index.pdf_text import fix_line
-from index.tokens import count_tokens, get_encoding
+from index.formats.pdf.loader import read_book
+from index.formats.pdf.text import fix_line
+from index.formats.registry import load_document
+from index.text.chunking import Chunk, chunk_document, make_splitter
+from index.text.cleaning import clean_pages
+from index.text.tokens import count_tokens, get_encoding
 from tests.book_variants import FACT, FACT_PAGE, Plan
 
 
@@ -72,7 +72,7 @@ def problems(p: Plan, path: Path, tiktoken_dir: Path) -> list[str]:
     seen_fact = False
     sections: set[tuple[int, str]] = set()
     for c in chunks_of(path, tiktoken_dir):
-        if c.kind == "card":  # index.book_cards: the chapter's authors and title, stated
+        if c.kind == "card":  # index.text.book_cards: the chapter's authors and title, stated
             _, title, authors, _, _ = titles.get(c.chapter or -1, (None, "", (), "", 0))
             if c.chapter not in titles or any(a not in c.text for a in authors) or (
                     title and f"”{title}”" not in c.text):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import BackendUnavailable
-from index.chroma_store import make_client
+from index.store.chroma import make_client
 
 CHROMA = Path(sys.executable).with_name("chroma")
 needs_chroma = pytest.mark.skipif(

@@ -12,7 +12,7 @@ from assistant.lead import extract_lead
 from assistant.prompts import load_answer_template
 from assistant.question_analysis import analyse_question
 from assistant.retrieval import Hit, Retrieval
-from index.chunking import Chunk
+from index.text.chunking import Chunk
 
 
 @pytest.mark.parametrize("question,lang,kind,count", [

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from index.book_cards import book_card, book_cards, chapter_card
 from index.documents import DocumentMeta
-from index.structure import Section
+from index.text.book_cards import book_card, book_cards, chapter_card
+from index.text.structure import Section
 
 
 def test_a_chapter_card_names_the_authors_affiliation_title_and_pages() -> None:

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.book_describe import describe
+from index.formats.describe import describe
 from tests.book_check import chunks_of, problems
 from tests.book_variants import (
     FACT,

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from index.chunking import Chunk, chunk_document, make_splitter
-from index.cleaning import clean_pages
-from index.loaders import load_document
-from index.tokens import count_tokens, get_encoding
+from index.formats.registry import load_document
+from index.text.chunking import Chunk, chunk_document, make_splitter
+from index.text.cleaning import clean_pages
+from index.text.tokens import count_tokens, get_encoding
 from tests.conftest import CORPUS
 
 
@@ -35,7 +35,7 @@ def test_tiktoken_works_offline_from_the_bundled_encoding(encoding) -> None:
 def test_chunks_carry_metadata_and_valid_offsets(encoding) -> None:
     chunks, text = _chunks(encoding, CORPUS / "01-inledning.txt")
     assert len(chunks) > 40
-    cards = [c for c in chunks if c.kind == "card"]  # index.book_cards: not text of a page
+    cards = [c for c in chunks if c.kind == "card"]  # index.text.book_cards: not text of a page
     assert [c.chunk_id for c in cards] == ["kap01:card-1"] and cards[0].page == 1
     for c in chunks:
         if c.kind != "card":

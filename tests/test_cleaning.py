@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from index.cleaning import clean_pages, join_lines
-from index.loaders import load_document
-from index.structure import find_sections
+from index.formats.registry import load_document
+from index.text.cleaning import clean_pages, join_lines
+from index.text.structure import find_sections
 from tests.conftest import CORPUS
 
 

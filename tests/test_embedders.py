@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from assistant.errors import BackendUnavailable
-from index.build import build_index
-from index.served import open_index
+from index.build.run import build_index
+from index.store.served import open_index
 
 PASSAGES = [
     "Tillit är en av tre grundläggande styrmekanismer i organisationer, enligt Paul S. Adler.",

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import IndexCorrupt, IndexMismatch, IndexMissing
-from index.build import build_index
-from index.layout import IndexLayout
-from index.served import open_index
+from index.build.run import build_index
+from index.store.layout import IndexLayout
+from index.store.served import open_index
 from tests.fakes import HashingEmbedder
 
 

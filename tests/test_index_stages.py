@@ -9,14 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import index.commit
-from index.build import build_index
-from index.commit import Target, commit_build
-from index.compute import Computed, compute_build
-from index.layout import IndexLayout
-from index.plan import BuildPlan, BuildSpec, Previous, plan_build, read_previous
-from index.served import open_index
-from index.tokens import get_encoding
+import index.build.commit
+from index.build.commit import Target, commit_build
+from index.build.compute import Computed, compute_build
+from index.build.plan import BuildPlan, BuildSpec, Previous, plan_build, read_previous
+from index.build.run import build_index
+from index.store.layout import IndexLayout
+from index.store.served import open_index
+from index.text.tokens import get_encoding
 from tests.fakes import HashingEmbedder
 
 
@@ -134,7 +134,7 @@ def test_compute_embeds_only_the_changed_texts_and_reuses_the_rest(
     computed = _compute(tmp_path, _plan(tmp_path, small_corpus, emb), emb)
     assert _snapshot(tmp_path / "index") == before, "computing touches no file of the index"
 
-    # b's book card (index.book_cards) did not change, so its vector is reused by text.
+    # b's book card (index.text.book_cards) did not change, so its vector is reused by text.
     b_chunks = [c for c in computed.chunks if c.doc_id == "b" and c.kind != "card"]
     assert b_chunks and all("Undersköterskor" in c.text for c in b_chunks)
     b_texts = {c.embed_text for c in b_chunks} | {
@@ -211,14 +211,14 @@ def test_a_failure_before_the_swap_leaves_the_previous_index_served_and_intact(
     plan = _plan(tmp_path, small_corpus, emb)
     computed = _compute(tmp_path, plan, emb)
     before = _snapshot(layout.root)
-    real_write = index.commit.write_build
+    real_write = index.build.commit.write_build
 
     def write_then_crash(folder: Path, *args: object) -> None:
         real_write(folder, *args)  # type: ignore[arg-type]
         assert (folder / "build.json").exists() and folder.name.endswith(".tmp")
         raise RuntimeError("simulated crash before the swap")
 
-    monkeypatch.setattr(index.commit, "write_build", write_then_crash)
+    monkeypatch.setattr(index.build.commit, "write_build", write_then_crash)
     target = Target.for_data_dir(tmp_path)
     with target.layout.locked(), pytest.raises(RuntimeError, match="before the swap"):
         commit_build(target, plan, computed)
@@ -230,7 +230,7 @@ def test_a_failure_before_the_swap_leaves_the_previous_index_served_and_intact(
     assert not any("Undersköterskor" in c.text for c in served.chunks)
     assert served.store.count() == len(served.chunks)
 
-    monkeypatch.setattr(index.commit, "write_build", real_write)
+    monkeypatch.setattr(index.build.commit, "write_build", real_write)
     with target.layout.locked():
         committed = commit_build(target, plan, computed)
     assert layout.current()["build_id"] == committed.build_id != first

@@ -9,8 +9,8 @@ import pytest
 
 from assistant.errors import BackendUnavailable
 from assistant.settings import Settings
-from index.chroma_store import make_client
-from index.served import open_index
+from index.store.chroma import make_client
+from index.store.served import open_index
 from tests.chroma_server import ChromaServer, needs_chroma
 from tests.fakes import HashingEmbedder
 
@@ -66,7 +66,7 @@ def test_build_and_ask_through_a_chroma_server(
 def test_incremental_builds_on_a_server_replace_the_collection(
     tmp_path: Path, small_corpus: Path, chroma_server: ChromaServer
 ) -> None:
-    from index.build import build_index
+    from index.build.run import build_index
 
     emb = HashingEmbedder()
     port = chroma_server.port

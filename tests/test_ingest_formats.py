@@ -9,13 +9,13 @@ import pytest
 from assistant.compose import page_label
 from assistant.errors import IngestError
 from assistant.types import Citation
-from index.build import build_index
-from index.chunking import Chunk, chunk_document, make_splitter
-from index.cleaning import clean_pages
-from index.furniture import strip_running_lines
-from index.loaders import discover, load_document
-from index.served import open_index
-from index.tokens import count_tokens, get_encoding
+from index.build.run import build_index
+from index.formats.furniture import strip_running_lines
+from index.formats.registry import discover, load_document
+from index.store.served import open_index
+from index.text.chunking import Chunk, chunk_document, make_splitter
+from index.text.cleaning import clean_pages
+from index.text.tokens import count_tokens, get_encoding
 from tests.fakes import HashingEmbedder
 from tests.ingest_docs import make_book_pdf, make_report_docx, make_scanned_pdf
 
@@ -109,7 +109,7 @@ def test_docx_headings_become_chapters_and_sections(tmp_path: Path) -> None:
     assert doc.fmt == "docx" and not doc.has_pages
     assert (doc.meta.chapter_title, doc.meta.authors) == ("Tillit i kommunen", ("Eva Lind",))
     chunks = _chunks(path, tmp_path)
-    assert {c.chapter for c in chunks if c.kind == "card"} == {2, 3}  # index.book_cards
+    assert {c.chapter for c in chunks if c.kind == "card"} == {2, 3}  # index.text.book_cards
     by = {(c.chapter, c.section, c.section_title): c for c in chunks if c.kind != "card"}
     assert set(by) == {(None, None, ""), (2, "2.1", "Bakgrund"), (2, "2.2", "Resultat"),
                        (3, None, "Sammanfattning")}

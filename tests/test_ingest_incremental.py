@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import IngestError
-from index.build import build_index
-from index.layout import IndexLayout
-from index.served import open_index
+from index.build.run import build_index
+from index.store.layout import IndexLayout
+from index.store.served import open_index
 from tests.fakes import HashingEmbedder
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
-from index.build import build_index
+from index.build.run import build_index
 from index.embedders.base import text_key
-from index.lexical import LEXICAL_DIR, LexicalIndex
-from index.served import ServedIndex, open_index
+from index.store.lexical import LEXICAL_DIR, LexicalIndex
+from index.store.served import ServedIndex, open_index
 from tests.fakes import HashingEmbedder
 
 

@@ -8,6 +8,7 @@ above it, not even inside a function.
 from __future__ import annotations
 
 import ast
+import graphlib
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,48 @@ def test_no_layer_imports_from_above(layer: str) -> None:
         if name.split(".")[0] == layer:
             problems += upward_imports(path.read_text(encoding="utf-8"), name)
     assert problems == [], "\n".join(problems)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Each of our modules and the modules of ours it imports (anywhere in it, also inside
+    functions). ``from a.b import c`` names the module ``a.b.c`` when there is one, else
+    ``a.b``; a package's ``__init__`` is the node ``a.b``."""
+    modules = {name.removesuffix(".__init__"): path for name, path in our_modules()}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        source = path.read_text(encoding="utf-8")
+        context = name + ".__init__" if path.name == "__init__.py" else name
+        edges: set[str] = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom):
+                (_, base), = imported_names(ast.unparse(node), context)
+                for alias in node.names:
+                    full = f"{base}.{alias.name}"
+                    edges.add(full if full in modules else base)
+        edges |= {target for _, target in imported_names(source, context)
+                  if target in modules}
+        graph[name] = {t for t in edges if t in modules and t != name}
+    return graph
+
+
+def import_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One cycle of imports in ``graph`` (empty when there is none)."""
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as exc:
+        return list(exc.args[1])
+    return []
+
+
+def test_the_cycle_check_finds_a_cycle_hidden_in_a_function() -> None:
+    assert import_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+    cycle = import_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}})
+    assert set(cycle) == {"a", "b", "c"}
+
+
+def test_no_import_cycle_anywhere() -> None:
+    graph = import_graph()
+    assert "index.formats.pdf.lines" in graph["index.formats.pdf.book_structure"]
+    assert "index.text.chunking" in graph["index.build.compute"]
+    cycle = import_cycle(graph)
+    assert cycle == [], " -> ".join(cycle)

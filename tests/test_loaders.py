@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import IngestError
-from index.loaders import discover, load_document
-from index.manifest import read_manifest
+from index.formats.registry import discover, load_document
+from index.text.manifest import read_manifest
 
 
 def test_manifest_names_chapter_and_authors(small_corpus: Path) -> None:

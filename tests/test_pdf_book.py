@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from index import pdf_loader
-from index.book_describe import describe
-from index.chunking import Chunk, chunk_document, make_splitter
-from index.cleaning import clean_pages
-from index.loaders import load_document
-from index.pdf_loader import read_book
-from index.pdf_text import fix_line
-from index.tokens import count_tokens, get_encoding
+from index.formats.describe import describe
+from index.formats.pdf import loader as pdf_loader
+from index.formats.pdf.loader import read_book
+from index.formats.pdf.text import fix_line
+from index.formats.registry import load_document
+from index.text.chunking import Chunk, chunk_document, make_splitter
+from index.text.cleaning import clean_pages
+from index.text.tokens import count_tokens, get_encoding
 from tests.book_pdf import OFFSET, Book, make_book
 
 
@@ -88,7 +88,7 @@ def test_every_chunk_cites_chapter_title_authors_section_and_printed_page(
         ch = chapters[c.chapter]  # type: ignore[index]
         assert (c.chapter_title, c.authors) == (ch.title, ", ".join(ch.authors)), c.chunk_id
         assert c.page_in_book
-        if c.kind == "card":  # index.book_cards: the chapter about itself
+        if c.kind == "card":  # index.text.book_cards: the chapter about itself
             assert c.section_title == "Om kapitlet" and c.page == ch.first_page, c.chunk_id
             continue
         if c.section is not None:

@@ -15,11 +15,11 @@ from assistant.conversation import condense, earlier_context, is_follow_up
 from assistant.core import Assistant, clean_question
 from assistant.errors import InvalidQuestion, TillitError, UnsupportedLanguage
 from assistant.language import detect_language
-from index.chunking import chunk_document, make_splitter
-from index.cleaning import clean_pages
 from index.documents import DocumentMeta
-from index.structure import find_sections
-from index.tokens import count_tokens, get_encoding
+from index.text.chunking import chunk_document, make_splitter
+from index.text.cleaning import clean_pages
+from index.text.structure import find_sections
+from index.text.tokens import count_tokens, get_encoding
 from tillit_web.render import _MARKER, answer_html, cards_html, esc, quote_spans, user_html
 
 BOUNDED = settings(max_examples=60, deadline=None,
@@ -74,7 +74,7 @@ def _check_chunks(encoding: Any, pages: list[str], size: int, overlap: int,
     meta = DocumentMeta(doc_id="doc", chapter=1, chapter_title="Inledning", authors=("A B",))
     chunks = [c for c in chunk_document(doc, meta, make_splitter(size, overlap),
                                         lambda t: count_tokens(encoding, t))
-              if c.kind != "card"]  # index.book_cards: not text of a page
+              if c.kind != "card"]  # index.text.book_cards: not text of a page
     text = doc.text
     assert len({c.chunk_id for c in chunks}) == len(chunks), "chunk ids are unique"
     for c in chunks:

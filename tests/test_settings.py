@@ -109,7 +109,7 @@ def test_an_invalid_value_is_a_one_line_usage_error(
 def test_constructors_take_settings_explicitly() -> None:
     """Defaults live in Settings only: the parts take the values as arguments."""
     from assistant.retrieval import Retriever
-    from index.build import build_index
+    from index.build.run import build_index
 
     retriever = inspect.signature(Retriever).parameters
     for name in ("mode", "fusion", "dense_weight", "rrf_k"):

@@ -10,10 +10,10 @@ import pytest
 
 from assistant.errors import IndexCorrupt
 from assistant.settings import Settings
-from index.chroma_store import ChromaStore, close_client, make_client
 from index.embedders.base import LangChainEmbeddings
-from index.served import SentenceSpans
-from index.vectors import ArrayVectors, StoreVectors
+from index.store.chroma import ChromaStore, close_client, make_client
+from index.store.served import SentenceSpans
+from index.store.vectors import ArrayVectors, StoreVectors
 from tests.fakes import HashingEmbedder
 
 QUESTIONS: list[tuple[str, list[str]]] = [

@@ -7,7 +7,7 @@ import pytest
 from assistant.conversation import Conversation, condense, is_follow_up
 from assistant.errors import UnsupportedLanguage
 from assistant.language import detect_language
-from index.sentences import split_sentences
+from index.text.sentences import split_sentences
 
 
 def _sentences(text: str) -> list[str]:

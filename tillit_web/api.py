@@ -23,7 +23,7 @@ from assistant.core import Assistant
 from assistant.errors import InvalidQuestion, TillitError
 from assistant.events import Event, Final
 from assistant.types import Answer
-from index.served import ServedIndex
+from index.store.served import ServedIndex
 from tillit_web.api_errors import (
     ApiError,
     SafeRoute,

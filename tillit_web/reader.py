@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from index.chunking import Chunk
+from index.text.chunking import Chunk
 from tillit_web.i18n import LANGS, from_accept_language, t
 from tillit_web.references import source_of
 from tillit_web.shell import page

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from index.served import ServedIndex
+from index.store.served import ServedIndex
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from assistant.core import Assistant
 from assistant.errors import TillitError
 from assistant.settings import Settings
 from assistant.web_settings import WebSettings
-from index.chroma_store import close_client
-from index.served import ServedIndex
+from index.store.chroma import close_client
+from index.store.served import ServedIndex
 from tillit_web.answers import answerability
 from tillit_web.feedback import FeedbackStore
 from tillit_web.insights import InsightsStore

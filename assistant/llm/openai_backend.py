@@ -7,7 +7,7 @@ from typing import Any
 
 from assistant.generate import ChatBackend
 from assistant.settings import Settings
-from index.tokens import count_tokens, get_encoding
+from index.text.tokens import count_tokens, get_encoding
 
 # cl100k counts differ from the served model's own tokenizer, which the API does not expose;
 # leave a margin.

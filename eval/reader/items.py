@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eval.reader.sources import Passage
-from index.analysis import analyze
+from index.text.analysis import analyze
 
 TYPES = ("who", "when", "how_many", "how_much", "which", "what", "why", "how", "where",
          "yes_no")

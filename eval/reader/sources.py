@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from index.sentences import split_sentences
+from index.text.sentences import split_sentences
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SWEQUAD = DATA / "swequad-mc"
@@ -80,9 +80,9 @@ def all_passages() -> dict[str, Passage]:
 def chapter_passages() -> tuple[Passage, ...]:
     """The bundled chapter, one passage per section (id ``chapter:<number or title>``),
     cleaned and split as the index does."""
-    from index.cleaning import clean_pages
-    from index.loaders import load_document
-    from index.structure import find_sections
+    from index.formats.registry import load_document
+    from index.text.cleaning import clean_pages
+    from index.text.structure import find_sections
 
     root = Path(__file__).resolve().parents[2] / "corpus"
     out = []

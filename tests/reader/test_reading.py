@@ -15,7 +15,7 @@ from assistant.question_analysis import analyse_question
 from assistant.reading import candidates, focus, read
 from assistant.reply import quoted_read
 from assistant.retrieval import Hit, Retrieval
-from index.chunking import Chunk
+from index.text.chunking import Chunk
 
 
 class KeywordReader:

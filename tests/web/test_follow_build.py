@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.settings import Settings
-from index.layout import write_json_atomic
+from index.store.layout import write_json_atomic
 from tillit_web.app import open_state
 from tillit_web.state import WebState
 

@@ -9,14 +9,14 @@ from typing import Any
 
 import numpy as np
 
-from index.build_files import BuildFiles, read_build
-from index.chroma_store import ChromaStore, make_client, unavailable
-from index.chunking import Chunk
+from index.build.files import BuildFiles, read_build
 from index.embedders.base import Embedder, LangChainEmbeddings
 from index.errors import BackendUnavailable, IndexCorrupt, IndexMismatch, IndexMissing
-from index.layout import IndexLayout
-from index.lexical import LEXICAL_DIR, LexicalIndex
-from index.vectors import ArrayVectors, PassageVectors, StoreVectors, VectorPlacement
+from index.store.chroma import ChromaStore, make_client, unavailable
+from index.store.layout import IndexLayout
+from index.store.lexical import LEXICAL_DIR, LexicalIndex
+from index.store.vectors import ArrayVectors, PassageVectors, StoreVectors, VectorPlacement
+from index.text.chunking import Chunk
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class ServedIndex:
 
     def vectors_at(self, rows: np.ndarray) -> np.ndarray:
         """The passage vectors of the chunks at these build positions (from the process's
-        array or from the vector store, see ``index.vectors``)."""
+        array or from the vector store, see ``index.store.vectors``)."""
         ids = [self.chunks[int(i)].chunk_id for i in rows]
         return self.passage_vectors.take(rows, ids)
 

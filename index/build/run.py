@@ -2,15 +2,15 @@
 
 A build runs under the build lock in three stages, each its own module:
 
-1. **plan** (``index.plan``): which documents the build holds, how each changed since the
+1. **plan** (``index.build.plan``): which documents the build holds, how each changed since the
    served build (added, changed, unchanged, removed) and which must be chunked again.
    The given files are added or updated, other documents already indexed are kept
    (``prune`` removes those not found among the given paths).
-2. **compute** (``index.compute``): chunk what changed, carry the other chunks over,
+2. **compute** (``index.build.compute``): chunk what changed, carry the other chunks over,
    embed every text that has no vector yet (vectors are looked up by the text they
    embed, across documents and across builds made with the same embedder), and the BM25
    statistics; in memory, the served index is not touched.
-3. **commit** (``index.commit``): write the build into a staging folder, rename it into
+3. **commit** (``index.build.commit``): write the build into a staging folder, rename it into
    place and only then make it current by replacing one pointer file, so a crash
    mid-build leaves the previously served index untouched; prune older builds.
 """
@@ -21,11 +21,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.commit import Target, clear_staging, collection_prefix, commit_build
-from index.compute import compute_build
+from index.build.commit import Target, clear_staging, collection_prefix, commit_build
+from index.build.compute import compute_build
 from index.embedders.base import Embedder
 from index.errors import IngestError
-from index.plan import (
+from index.build.plan import (
     CHUNK_VECTOR_MODES,
     BuildPlan,
     BuildSpec,
@@ -33,7 +33,7 @@ from index.plan import (
     plan_build,
     read_previous,
 )
-from index.tokens import get_encoding
+from index.text.tokens import get_encoding
 
 __all__ = ["CHUNK_VECTOR_MODES", "BuildReport", "ChunkVectors", "build_index",
            "collection_prefix"]

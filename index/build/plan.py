@@ -1,7 +1,7 @@
 """The plan stage of a build: which documents it holds and what must be done for each.
 
-The first of the three stages of ``index.build`` (plan, then ``index.compute``, then
-``index.commit``); it reads files and the served build, and writes nothing.
+The first of the three stages of ``index.build.run`` (plan, then ``index.build.compute``, then
+``index.build.commit``); it reads files and the served build, and writes nothing.
 
 ``tillit index PATH…`` adds or updates the files found under the given paths and keeps
 every other document of the served build. With ``prune``, documents that are not found
@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from index.build_files import BuildFiles, read_build
-from index.chunking import CHUNKING_VERSION
+from index.build.files import BuildFiles, read_build
+from index.text.chunking import CHUNKING_VERSION
 from index.documents import LoadedDocument
 from index.errors import IngestError, TillitError
-from index.layout import FORMAT_VERSION, IndexLayout
-from index.loaders import discover, document_meta, load_document
-from index.tokens import ENCODING
+from index.store.layout import FORMAT_VERSION, IndexLayout
+from index.formats.registry import discover, document_meta, load_document
+from index.text.tokens import ENCODING
 
 
 @dataclass

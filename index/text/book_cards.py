@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.documents import DocumentMeta
-from index.structure import Section
+from index.text.structure import Section
 
 LANGUAGE = "sv"
 SECTION_TITLES = {"sv": "Om kapitlet", "en": "About the chapter"}

@@ -9,12 +9,6 @@ LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\
 _LIGATURE = re.compile("[" + "".join(LIGATURES) + "]")
 # Runs of spaces between words: a justified line's stretched spacing.
 _WIDE = re.compile(r"(?<=\S)[ \t\u00a0\u2002-\u200a]{2,}(?=\S)")
-_JUNK = re.compile(
-    r"^(?:untitled|anonymous|unknown|none|null|n/?a|user|admin|owner|author|"
-    r"(?:microsoft\s+word|word)\s*-.*|document\s*\d*|dokument\s*\d*|"
-    r".*\.(?:docx?|pdf|indd|rtf|odt|tex|qxd))$",
-    re.IGNORECASE,
-)
 
 
 def fix_line(text: str) -> str:
@@ -28,10 +22,3 @@ def fix_line(text: str) -> str:
     else:
         text = text.replace("\u00ad", "")
     return _WIDE.sub(" ", text)
-
-
-def is_junk_metadata(value: str) -> bool:
-    """True for the placeholders PDF producers write as title or author ("untitled",
-    "anonymous", "Microsoft Word - rapport.docx", a file name)."""
-    value = value.strip()
-    return not value or bool(_JUNK.match(value))

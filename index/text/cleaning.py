@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from index.documents import CleanedDocument, Footnote
-from index.structure import heading_kind
+from index.text.structure import heading_kind
 
 # A line of many spaces separates the running text from the footnotes at a page's foot.
 _FOOTNOTE_SEPARATOR = re.compile(r"^[ \t\u00a0]{20,}$")

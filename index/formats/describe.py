@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.cleaning import clean_pages
 from index.documents import DocumentMeta
-from index.loaders import document_meta, load_document
-from index.structure import find_sections
+from index.formats.registry import document_meta, load_document
+from index.text.cleaning import clean_pages
+from index.text.structure import find_sections
 
 
 def describe(path: Path) -> str:
@@ -17,7 +17,7 @@ def describe(path: Path) -> str:
     out = [f"{path.name}: {len(doc.pages)} pages, format {doc.fmt}"]
     chapters: dict[int, str] = {}
     if doc.fmt == "pdf":
-        from index.pdf_loader import apply_overrides, read_book
+        from index.formats.pdf.loader import apply_overrides, read_book
 
         _, book, _ = read_book(path.read_bytes(), path.name)
         apply_overrides(book, document_meta(path).chapter_overrides)

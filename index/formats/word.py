@@ -14,7 +14,7 @@ from typing import Any
 
 from index.documents import DocumentMeta
 from index.errors import IngestError
-from index.pdf_loader import meta_from_info
+from index.formats.metadata import meta_from_info
 
 _LEVEL = re.compile(r"^(?:heading|rubrik)\s*(\d)$", re.IGNORECASE)
 

@@ -1,6 +1,6 @@
 """The compute stage of a build: chunk and embed what changed, and the BM25 statistics.
 
-The second of the three stages of ``index.build``. It works in memory and touches no
+The second of the three stages of ``index.build.run``. It works in memory and touches no
 file of the index: documents the plan does not list in ``rechunk`` keep their previous
 chunks, and no text is embedded twice (vectors are looked up by the text they embed,
 across documents and, with the same embedder, in the previous build).
@@ -16,14 +16,14 @@ import numpy as np
 import tiktoken
 from tqdm import tqdm
 
-from index.chunking import Chunk, chunk_document, make_splitter
-from index.cleaning import clean_pages
+from index.text.chunking import Chunk, chunk_document, make_splitter
+from index.text.cleaning import clean_pages
 from index.embedders.base import Embedder, text_key
-from index.embedding import embed_missing, missing_texts, pooled_vector
-from index.lexical import LexicalIndex
-from index.plan import BuildPlan
-from index.sentences import split_sentences
-from index.tokens import count_tokens
+from index.build.embedding import embed_missing, missing_texts, pooled_vector
+from index.store.lexical import LexicalIndex
+from index.build.plan import BuildPlan
+from index.text.sentences import split_sentences
+from index.text.tokens import count_tokens
 
 
 @dataclass

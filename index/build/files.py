@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from index.chunking import Chunk
+from index.text.chunking import Chunk
 from index.embedders.base import text_key
 from index.errors import IndexCorrupt
 
@@ -30,7 +30,7 @@ class BuildFiles:
         """Vectors keyed by the text they embed, for reuse by the next build.
 
         ``include_chunks=False`` leaves out the passage vectors (when the next build makes
-        passage vectors another way, see ``chunk_vectors`` in ``index.build``).
+        passage vectors another way, see ``chunk_vectors`` in ``index.build.run``).
         """
         by_id = {c.chunk_id: c for c in self.chunks}
         known = {

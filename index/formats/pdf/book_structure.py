@@ -27,7 +27,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from index.structure import UNNUMBERED_HEADINGS
+from index.formats.pdf.lines import PdfLine
+from index.text.structure import UNNUMBERED_HEADINGS
 
 _CHAPTER_LINE = re.compile(r"^(?:(?:Kapitel|Chapter)\s+)?(\d{1,2})\.?\s+(\S.*)$", re.I)
 _NUMBER_ONLY = re.compile(r"^(?:(?:Kapitel|Chapter)\s+)?(\d{1,2})\.?$", re.I)
@@ -110,15 +111,15 @@ def _norm(title: str) -> str:
     return re.sub(r"[\W_]+", " ", title).strip().lower()
 
 
-def _filled(lines: list[Any]) -> list[int]:
+def _filled(lines: list[PdfLine]) -> list[int]:
     return [i for i, ln in enumerate(lines) if ln.text.strip()]
 
 
-def _large(ln: Any, body: float | None) -> bool:
+def _large(ln: PdfLine, body: float | None) -> bool:
     return body is not None and ln.size is not None and ln.size >= body * LARGE
 
 
-def _title_block(lines: list[Any], body: float | None) -> tuple[int | None, str, list[int]]:
+def _title_block(lines: list[PdfLine], body: float | None) -> tuple[int | None, str, list[int]]:
     """A chapter number and title in large type at the top of a page, with their lines."""
     filled = _filled(lines)
     if not filled or not _large(lines[filled[0]], body):
@@ -140,7 +141,7 @@ def _title_block(lines: list[Any], body: float | None) -> tuple[int | None, str,
     return number, title, used
 
 
-def _author_block(lines: list[Any], start: int, body: float | None, printed: int | None
+def _author_block(lines: list[PdfLine], start: int, body: float | None, printed: int | None
                   ) -> tuple[tuple[str, ...], str, list[int]]:
     """Authors and affiliations printed under a chapter title, with their line indexes."""
     authors: list[str] = []
@@ -189,7 +190,7 @@ def outline_chapters(reader: Any) -> list[tuple[int, str, int]]:
     return found
 
 
-def table_of_contents(pages: list[list[Any]]) -> tuple[list[tuple[int, str, int]], list[int]]:
+def table_of_contents(pages: list[list[PdfLine]]) -> tuple[list[tuple[int, str, int]], list[int]]:
     """Numbered entries (number, title, printed page) of the contents and its pages."""
     entries: list[tuple[int, str, int]] = []
     toc_pages: list[int] = []
@@ -218,7 +219,7 @@ def table_of_contents(pages: list[list[Any]]) -> tuple[list[tuple[int, str, int]
     return entries, toc_pages
 
 
-def _captions(lines: list[Any]) -> tuple[list[str], set[int]]:
+def _captions(lines: list[PdfLine]) -> tuple[list[str], set[int]]:
     """Caption and source lines of a page, and every line of the figures they frame."""
     texts = [ln.text.strip() for ln in lines]
     found: list[str] = []
@@ -242,7 +243,7 @@ def _captions(lines: list[Any]) -> tuple[list[str], set[int]]:
     return found, drop
 
 
-def _summary(lines: list[Any], start: int) -> str:
+def _summary(lines: list[PdfLine], start: int) -> str:
     texts = [ln.text.strip() for ln in lines[start:] if ln.text.strip()]
     for k, t in enumerate(texts):
         if t.lower().rstrip(":") in {"sammanfattning", "summary", "abstract"}:
@@ -256,7 +257,7 @@ def _summary(lines: list[Any], start: int) -> str:
 
 
 def recognise(
-    pages: list[list[Any]], body: float | None, printed: list[int | None],
+    pages: list[list[PdfLine]], body: float | None, printed: list[int | None],
     outline: list[tuple[int, str, int]], heads: list[list[str]] | None = None,
 ) -> BookStructure:
     """Find the chapters, contents, front matter and captions; edit ``pages`` in place.
@@ -307,7 +308,7 @@ def recognise(
                 lines, start, body, printed[ch.page - 1])
         following = pages[ch.page] if ch.page < min(len(pages), ch.last_page) else []
         ch.summary = _summary([*lines, *following], start)
-        heading = replace(lines[used[0]] if used else lines[0] if lines else _blank(),
+        heading = replace(lines[used[0]] if used else lines[0] if lines else PdfLine(""),
                           text=f"Kapitel {ch.number} {ch.title}", bold=True)
         if body is not None and (heading.size or 0) < body * LARGE:
             heading = replace(heading, size=body * LARGE)
@@ -324,7 +325,7 @@ def recognise(
     return book
 
 
-def _lead_chapter(pages: list[list[Any]], heads: list[list[str]], body: float | None,
+def _lead_chapter(pages: list[list[PdfLine]], heads: list[list[str]], body: float | None,
                   first: BookChapter | None, skip: set[int]) -> BookChapter | None:
     """The chapter an excerpt begins inside: the pages before the first chapter opening
     whose running heads name a chapter (``Kapitel 2``) or that carry numbered section
@@ -387,12 +388,6 @@ def _head_title(heads: list[list[str]]) -> str:
             if rest and not rest.isdigit() and not _SERIES_HEAD.match(rest):
                 texts[re.sub(r"\s+", " ", rest)] += 1
     return next(iter(texts)) if len(texts) == 1 else ""
-
-
-def _blank() -> Any:
-    from index.pdf_loader import PdfLine
-
-    return PdfLine("")
 
 
 def _cross_check(book: BookStructure, chapters: list[BookChapter],

@@ -8,10 +8,10 @@ from typing import Any
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from index.book_cards import book_cards
 from index.documents import CleanedDocument, DocumentMeta
-from index.structure import Section, find_sections, section_at
-from index.tokens import ENCODING
+from index.text.book_cards import book_cards
+from index.text.structure import Section, find_sections, section_at
+from index.text.tokens import ENCODING
 
 # Bump when cleaning or chunking changes what chunks come out: builds with another version
 # are redone, not reused.
@@ -32,7 +32,7 @@ class Chunk:
     section_title: str
     authors: str
     source: str
-    kind: str  # "text", "footnote" or "card" (index.book_cards)
+    kind: str  # "text", "footnote" or "card" (index.text.book_cards)
     char_start: int
     char_end: int
     page: int | None
@@ -73,7 +73,7 @@ class Chunk:
 def make_splitter(chunk_size: int, chunk_overlap: int) -> RecursiveCharacterTextSplitter:
     """LangChain's recursive splitter measuring length in cl100k_base tokens.
 
-    The tiktoken cache must be seeded first (``index.tokens.seed_tiktoken_cache``).
+    The tiktoken cache must be seeded first (``index.text.tokens.seed_tiktoken_cache``).
     """
     return RecursiveCharacterTextSplitter.from_tiktoken_encoder(
         encoding_name=ENCODING,

@@ -8,7 +8,7 @@ and font size. From that the loader
 * marks paragraph breaks (a larger gap between lines, a first-line indent, a heading in
   a larger or bold font), so the cleaning stage sees paragraphs as in a text file;
 * moves the footnotes at a page's foot (numbered lines in a smaller font) below a
-  separator line, the convention ``index.cleaning`` understands.
+  separator line, the convention ``index.text.cleaning`` understands.
 
 Page numbers are the PDF's pages plus the manifest's ``page_offset``.
 """
@@ -19,38 +19,27 @@ import io
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from statistics import median
 from typing import Any
 
-from index.book_structure import BookStructure, outline_chapters, recognise
 from index.documents import DocumentMeta
 from index.errors import IngestError
-from index.furniture import furniture_key, is_heading_key, min_repeats, running_keys
-from index.pdf_columns import read_columns
-from index.pdf_ocr import INSTALL_HINT, INSTALL_HINT_SV, has_images, ocr_page, tesseract
-from index.pdf_pages import detect_printed_pages
-from index.pdf_text import fix_line, is_junk_metadata
-from index.structure import UNNUMBERED_HEADINGS
+from index.formats.furniture import furniture_key, is_heading_key, min_repeats, running_keys
+from index.formats.metadata import meta_from_info
+from index.formats.pdf.book_structure import BookStructure, outline_chapters, recognise
+from index.formats.pdf.columns import read_columns
+from index.formats.pdf.lines import PdfLine
+from index.formats.pdf.ocr import INSTALL_HINT, INSTALL_HINT_SV, has_images, ocr_page, tesseract
+from index.formats.pdf.pages import detect_printed_pages
+from index.formats.pdf.text import fix_line
+from index.text.structure import UNNUMBERED_HEADINGS
 
 SEPARATOR = " " * 40
 _NOTE_START = re.compile(r"^\s*(\d{1,3})(?=\s*\S)\s*")
 _HEADING_TEXT = re.compile(r"^(?:(?:Kapitel|Chapter)\s+\d{1,2}\b|\d{1,2}(?:\.\d{1,2}){1,3}\.?\s)")
 # Too few letters per page on average: the pages are images (a scan without OCR).
 MIN_CHARS_PER_PAGE = 10
-
-
-@dataclass
-class PdfLine:
-    """One line of a page with where and how it is printed (PDF points, y upwards)."""
-
-    text: str
-    x: float | None = None
-    y: float | None = None
-    size: float | None = None
-    bold: bool = False
-    italic: bool = False
-    parts: list[tuple[float, str]] = field(default_factory=list)  # (x, text) of its runs
 
 
 def _mult(tm: list[float], cm: list[float]) -> list[float]:
@@ -226,24 +215,6 @@ def page_text(lines: list[PdfLine], body: float | None) -> str:
     return "\n".join(out)
 
 
-def _authors(value: str) -> tuple[str, ...]:
-    parts = re.split(r"\s*;\s*|\s+(?:och|and|&)\s+", value.strip())
-    if len(parts) == 1 and value.count(",") >= 1 and all(
-        " " in p.strip() for p in value.split(",")
-    ):
-        parts = value.split(",")
-    return tuple(p.strip() for p in parts if p.strip())
-
-
-def meta_from_info(meta: DocumentMeta, title: str, author: str) -> DocumentMeta:
-    """Fill the title and authors from the file's own metadata where the manifest has none;
-    placeholder metadata ("untitled", "anonymous", "Microsoft Word - …") is ignored."""
-    title = "" if is_junk_metadata(title) else title.strip()
-    names = () if is_junk_metadata(author) else _authors(author)
-    return replace(meta, chapter_title=meta.chapter_title or title,
-                   authors=meta.authors or names)
-
-
 def read_pages(reader: Any, name: str) -> tuple[list[list[PdfLine]], list[int], list[int]]:
     """Every page's lines; pages without text are OCR'd when Tesseract is installed.
 
@@ -336,7 +307,7 @@ def read_book(data: bytes, name: str) -> tuple[list[str], BookStructure, dict[st
 class PdfLoader:
     """PDF with a text layer (scanned pages OCR'd when Tesseract is installed); refuses
     encrypted and damaged files with a reason. A book's chapters, their authors and the
-    printed page numbers are recognised (``index.book_structure``, ``index.pdf_pages``)."""
+    printed page numbers are recognised (``book_structure``, ``pages``)."""
 
     fmt = "pdf"
     suffixes: tuple[str, ...] = (".pdf",)

@@ -1,6 +1,6 @@
 """The commit stage of a build: write it beside the served one, swap it in, prune.
 
-The last of the three stages of ``index.build``. A computed build is written (Chroma
+The last of the three stages of ``index.build.run``. A computed build is written (Chroma
 collection, BM25 statistics, chunk and vector files, ``build.json`` last) into a staging
 folder ``builds/<id>.tmp``, renamed to ``builds/<id>`` and only then made current by
 replacing the pointer file atomically, so a crash at any point leaves the previously
@@ -20,14 +20,14 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
-from index.build_files import write_build
-from index.chroma_store import ChromaStore, close_client, make_client
-from index.chunking import CHUNKING_VERSION
-from index.compute import Computed
-from index.layout import FORMAT_VERSION, IndexLayout, write_json_atomic
-from index.lexical import LEXICAL_DIR
-from index.plan import BuildPlan
-from index.tokens import ENCODING
+from index.build.files import write_build
+from index.store.chroma import ChromaStore, close_client, make_client
+from index.text.chunking import CHUNKING_VERSION
+from index.build.compute import Computed
+from index.store.layout import FORMAT_VERSION, IndexLayout, write_json_atomic
+from index.store.lexical import LEXICAL_DIR
+from index.build.plan import BuildPlan
+from index.text.tokens import ENCODING
 
 STORE_BATCH = 1000
 

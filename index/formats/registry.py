@@ -1,5 +1,5 @@
 """Loaders turn a file into raw pages. One class per format, each in its own module for
-the formats that need a parser library (``index.pdf_loader``, ``index.docx_loader``)."""
+the formats that need a parser library (``index.formats.pdf.loader``, ``index.formats.word``)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Protocol
 
 from index.documents import DocumentMeta, LoadedDocument
-from index.docx_loader import DocxLoader
 from index.errors import IngestError
-from index.furniture import strip_running_lines
-from index.manifest import MANIFEST_NAME, Manifest, doc_id_for, read_manifest
-from index.pdf_loader import PdfLoader
+from index.formats.furniture import strip_running_lines
+from index.formats.pdf.loader import PdfLoader
+from index.formats.word import DocxLoader
+from index.text.manifest import MANIFEST_NAME, Manifest, doc_id_for, read_manifest
 
 
 class Loader(Protocol):

@@ -15,7 +15,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from index.analysis import analyze
+from index.text.analysis import analyze
 
 _EMPTY = "\u2205"
 LEXICAL_DIR = "bm25"
