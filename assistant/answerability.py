@@ -16,14 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-OUTCOMES = ("answered", "not_stated", "off_topic")
+from assistant.types import OUTCOMES, Outcome
 
 
 @dataclass(frozen=True)
 class Decision:
     """The outcome and the calibrated probability of each outcome."""
 
-    outcome: str
+    outcome: Outcome
     probabilities: dict[str, float]
 
 
@@ -53,8 +53,7 @@ class AnswerabilityModel:
         p = self.probabilities(values)
         if p["answered"] >= self.answer_threshold:
             return Decision("answered", p)
-        outcome = "not_stated" if p["not_stated"] >= p["off_topic"] else "off_topic"
-        return Decision(outcome, p)
+        return Decision("not_stated" if p["not_stated"] >= p["off_topic"] else "off_topic", p)
 
     def to_json(self) -> dict[str, object]:
         """The model as plain numbers (what ``load_model`` reads)."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,12 +22,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.errors import TillitError
+from assistant.language import looks_swedish
 
 INTERNAL_ERROR = 1
 
 
 def _guess_lang(text: str) -> str:
-    if re.search(r"[åäöÅÄÖ]|\b(vad|vem|hur|och|är|vilk\w*)\b", text, re.I):
+    if looks_swedish(text):
         return "sv"
     if text:
         return "en"

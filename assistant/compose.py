@@ -11,31 +11,19 @@ from assistant.evidence import about_the_book, asks_about_the_book, carries_type
 from assistant.prompts import AnswerTemplate
 from assistant.question_analysis import QuestionAnalysis
 from assistant.retrieval import Hit, Retrieval
+from assistant.tuning import SentenceWeights
 from assistant.types import AnswerSentence, Citation
 from assistant.verify import Checked
 from index.store.lexical import LexicalIndex
 from index.store.served import ServedIndex
 from index.text.analysis import analyze
 
-OVERLAP_WEIGHT = 0.15
-RANK_WEIGHT = 0.03
-KEEP_MARGIN = 0.035
 # A sentence opening with one of these continues the previous one ('De beskriver tillit
 # som ...' after 'En annan definition erbjuds av Mayer ...'), so it inherits its relevance.
 _ANAPHORIC = re.compile(
     r"^[”\"(]*(De|Dessa|Detta|Denna|Den|Det|Han|Hon|Hen|Där|Därmed|Här|Då|Så|Även|Också|"
     r"They|These|This|He|She|It|There)\b"
 )
-INHERIT_PENALTY = 0.01
-# Captions and headings ('Figur 1.2 Obalans ...') rarely answer anything by themselves.
-CAPTION_PENALTY = 0.05
-# Sentences about the book ('I kapitel 3 återkommer jag ...') only when nothing else answers.
-ABOUT_BOOK_PENALTY = 0.06
-# A definition question prefers defining sentences; a factoid one sentences with its type.
-DEFINES_BONUS = 0.03
-TYPE_BONUS = 0.02
-# A book card (index.text.book_cards) for a question about the book's chapters, authors or pages.
-CARD_BONUS = 0.05
 # A chunk that starts inside a sentence or a reference ('Mintzberg, 2000). Det är ...').
 _FRAGMENT = re.compile(r"^\s*(?:[a-zåäö]|[^()]*\)|[,;:.])")
 
@@ -78,9 +66,11 @@ def is_fragment(text: str) -> bool:
 
 
 def score_sentences(
-    retrieval: Retrieval, index: ServedIndex, analysis: QuestionAnalysis | None = None
+    retrieval: Retrieval, index: ServedIndex, analysis: QuestionAnalysis | None,
+    weights: SentenceWeights,
 ) -> list[ScoredSentence]:
-    """Every whole sentence of the retrieved passages, scored against the question.
+    """Every whole sentence of the retrieved passages, scored against the question with
+    ``weights``.
 
     With an ``analysis`` the question's focus terms (not its generic phrasing) count for
     the word overlap, defining sentences are preferred for definition questions and
@@ -100,24 +90,24 @@ def score_sentences(
                 continue
             score = (
                 float(np.dot(vec, retrieval.query_vector))
-                + OVERLAP_WEIGHT * term_overlap(q_terms, text, index.lexical)
-                + RANK_WEIGHT * (k - rank) / k
+                + weights.term_overlap * term_overlap(q_terms, text, index.lexical)
+                + weights.passage_rank * (k - rank) / k
             )
             card = hit.chunk.kind == "card"  # the book about itself (index.text.book_cards)
             if not card and not re.search(r"[.!?:”\")]$", text.strip()):
-                score -= CAPTION_PENALTY
+                score -= weights.caption_penalty
             if not card and about_the_book(text):
-                score -= ABOUT_BOOK_PENALTY
+                score -= weights.about_book_penalty
             if card and book_question:
-                score += CARD_BONUS
+                score += weights.card_bonus
             if analysis is not None:
                 if analysis.answer_type == "definition" and defines(text):
-                    score += DEFINES_BONUS
+                    score += weights.defines_bonus
                 elif analysis.factoid and carries_type(text, analysis.answer_type):
-                    score += TYPE_BONUS
+                    score += weights.type_bonus
             if recent and _ANAPHORIC.match(text):
                 # 'Dessa tre ...' may point back past a sentence in between.
-                score = max(score, *(r - INHERIT_PENALTY * (i + 1)
+                score = max(score, *(r - weights.inherit_penalty * (i + 1)
                                      for i, r in enumerate(reversed(recent[-2:]))))
             recent.append(score)
             out.append(ScoredSentence(rank, start, end, text, score, vec))
@@ -131,10 +121,10 @@ def next_sentence(scored: list[ScoredSentence], after: ScoredSentence) -> Scored
 
 
 def select_sentences(
-    scored: list[ScoredSentence], max_sentences: int, follow: bool = True
+    scored: list[ScoredSentence], max_sentences: int, keep_margin: float, follow: bool = True
 ) -> list[ScoredSentence]:
-    """The best sentence (with the one after it, which often completes it) plus close
-    runner-ups from other places, in reading order."""
+    """The best sentence (with the one after it, which often completes it) plus runner-ups
+    from other places within ``keep_margin`` of it, in reading order."""
     if not scored:
         return []
     best = scored[0].score
@@ -155,7 +145,7 @@ def select_sentences(
         if nxt is not None:
             add(nxt)
     for s in scored[1:]:
-        if s.score < best - KEEP_MARGIN or len(chosen) >= max_sentences:
+        if s.score < best - keep_margin or len(chosen) >= max_sentences:
             break
         add(s)
     return sorted(chosen, key=lambda s: (s.hit_rank, s.start))

@@ -1,10 +1,11 @@
 """The assistant: ``answer(question, history) -> Answer``. Every adapter calls this.
 
-The answer pipeline is a sequence of stages, each a function of typed values in its own
-module: validate (``assistant.validate``) → condense (``assistant.conversation``) → retrieve
-(``assistant.retrieval``) → decide (``assistant.decide``) → compose (``assistant.reply``) or
-generate and verify (``assistant.generated``) → ``Answer``. The ``Assistant`` only sequences
-them; ``events`` streams the result as ``Token``s and one ``Final``.
+The answer pipeline is a sequence of stages, each taking and giving typed values: prepare
+(``assistant.prepare``: validate → condense → retrieve → evidence, one step for every path)
+→ read (``assistant.reading``, with a reader) → decide (``assistant.decide``) → respond
+(``assistant.respond``: quotes from ``assistant.reply``, or generate and verify in
+``assistant.generated``) → ``Answer``. The ``Assistant`` only sequences them; ``events``
+streams the result as ``Token``s and one ``Final``.
 """
 
 from __future__ import annotations
@@ -15,98 +16,63 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
-
-from assistant.answerability import AnswerabilityModel
-from assistant.compose import ScoredSentence, score_sentences
-from assistant.conversation import standalone
 from assistant.decide import Decider, Verdict, has_content, is_injection
 from assistant.errors import TillitError
 from assistant.events import Event, Final, Token
 from assistant.generate import Generator
-from assistant.generated import generated
-from assistant.prompts import AnswerTemplate
-from assistant.question_analysis import analyse_question
-from assistant.reading import Reading, SentenceReader, focus, read
-from assistant.reply import Reply, not_stated, quoted, quoted_read, refusal
+from assistant.prepare import Preparation, Prepared
+from assistant.reading import ReaderStage, Reading
+from assistant.reply import Reply
+from assistant.respond import Responder
 from assistant.retrieval import Mode, Retrieval, Retriever
 from assistant.types import Answer
-from assistant.validate import Request, clean_question, validate
-from assistant.verify import Verifier
+from assistant.validate import Request, clean_question
+from index.embedders.base import Embedder
 from index.store.served import ServedIndex
 
 __all__ = ["Assistant", "clean_question", "has_content", "is_injection"]
 
 
 class Assistant:
-    """Answers questions about the indexed collection with cited passages."""
+    """Answers questions about the indexed collection with cited passages.
+
+    Built by the composition root (``assistant.factory``) from its stages: ``preparation``
+    (validate, condense, retrieve, evidence), an optional ``reader``, the ``decider`` and
+    the ``responder``; ``llm_problem`` says why generated answers are off, when they are."""
 
     def __init__(
-        self,
-        *,
-        index: ServedIndex,
-        retriever: Retriever,
-        templates: dict[str, AnswerTemplate],
-        background: np.ndarray,
-        top_k: int,
-        max_sentences: int,
-        refusal_threshold: float,
-        max_question_chars: int,
-        max_history_turns: int,
-        generator: Generator | None = None,
-        verifier: Verifier | None = None,
+        self, *, index: ServedIndex, preparation: Preparation, decider: Decider,
+        responder: Responder, reader: ReaderStage | None = None,
         llm_problem: TillitError | None = None,
-        answerability: AnswerabilityModel | None = None,
-        collection: str = "anthology",
-        collection_language: str = "sv",
-        direct_answer: bool = False,
-        crosslingual_dense_weight: float | None = None,
-        reader: SentenceReader | None = None,
-        reader_threshold: float = 0.5,
-        reader_candidates: int = 20,
-        reader_quotes: bool = False,
     ) -> None:
         self.index = index
-        self.retriever = retriever
-        self.templates = templates
-        if collection == "documents":
-            self.templates = {k: t.for_documents() for k, t in templates.items()}
-        self.top_k = top_k
-        self.max_sentences = max_sentences
-        self.max_question_chars = max_question_chars
-        self.max_history_turns = max_history_turns
-        self.generator = generator
-        self.verifier = verifier
-        self.llm_problem = llm_problem
-        self.collection_language = collection_language
-        self.direct_answer = direct_answer
-        self.crosslingual_dense_weight = crosslingual_dense_weight
+        self.preparation = preparation
+        self.decider = decider
+        self.responder = responder
         self.reader = reader
-        self.reader_threshold = reader_threshold
-        self.reader_candidates = reader_candidates
-        self.reader_quotes = reader_quotes
-        self.decider = Decider(embedder=retriever.embedder, background=background,
-                               idf=index.lexical.idf, model=answerability,
-                               refusal_threshold=refusal_threshold,
-                               reader_threshold=reader_threshold)
+        self.llm_problem = llm_problem
 
-    def fusion_weight(self, language: str) -> float | None:
-        """The dense weight for a question in ``language`` (None: the configured one)."""
-        return None if language == self.collection_language else self.crosslingual_dense_weight
+    @property
+    def retriever(self) -> Retriever:
+        """The retriever (its embedder is the index's)."""
+        return self.preparation.retriever
 
-    def _request(self, question: str, history: Sequence[str], lang: str | None) -> Request:
-        return validate(question, history, lang, self.max_question_chars,
-                        self.max_history_turns)
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder the index was built with."""
+        return self.preparation.retriever.embedder
+
+    @property
+    def generator(self) -> Generator | None:
+        """The chat model's answerer (None: quoted answers only)."""
+        return self.responder.generator
 
     def retrieve(
         self, question: str, history: Sequence[str] = (), k: int | None = None,
         mode: Mode | None = None,
     ) -> Retrieval:
         """Retrieval only (used by evaluation and benchmarks)."""
-        req = self._request(question, history, None)
-        s = standalone(req.question, req.turns, req.language)
-        return self.retriever.retrieve(s.query, k or self.top_k, mode, s.context,
-                                       self.fusion_weight(req.language))
+        return self.preparation.rank(question, history, None, mode, k, use_model=False).ranking
 
     def answer(
         self, question: str, history: Sequence[str] = (), lang: str | None = None,
@@ -152,60 +118,38 @@ class Assistant:
     ) -> Iterator[Event]:
         """The answer pipeline: ``Token``s while a chat model writes, then one ``Final``."""
         t0 = time.perf_counter()
-        req = self._request(question, history, lang)
-        template = self.templates[req.language]
-        prepared = (time.perf_counter() - t0) * 1e3
-        s = standalone(req.question, req.turns, req.language, self.generator)
-        t1 = time.perf_counter()
-        ranking = self.retriever.retrieve(s.query, max(k or 0, self.top_k), mode, s.context,
-                                          self.fusion_weight(req.language))
-        retrieval = replace(ranking, hits=ranking.hits[: self.top_k])
-        t2 = time.perf_counter()
-        analysis = analyse_question(s.query, req.language, asked=req.question)
-        scored = score_sentences(retrieval, self.index, analysis)
-        t_read = time.perf_counter()
-        reading = self._read(req.question, s.query, retrieval, scored)
-        read_ms = (time.perf_counter() - t_read) * 1e3
-        verdict = self.decider.decide(req.question, analysis, retrieval, scored, reading)
-        # With a reader, the evidence is what it says answers, best first.
-        evidence = scored if reading is None else reading.answering(self.reader_threshold)
+        prepared = self.preparation.prepare(question, history, lang, mode, k)
+        reading, read_ms = self._read(prepared)
+        verdict = self.decider.decide(prepared.request.question, prepared.analysis,
+                                      prepared.retrieval, list(prepared.scored), reading)
         reply: Reply | None = None
-        if verdict.outcome == "answered" and self.generator is not None:
-            assert self.verifier is not None
-            shown, shown_evidence = ((retrieval, evidence) if reading is None
-                                     else focus(retrieval, evidence))
-            for item in generated(self.generator, self.verifier, template, s.for_model,
-                                  shown, shown_evidence, self.max_sentences, t0):
-                if isinstance(item, Token):
-                    yield item
-                else:
-                    reply = item
-        elif verdict.outcome == "answered" and reading is not None and self.reader_quotes:
-            reply = quoted_read(retrieval, evidence, analysis, template, self.max_sentences,
-                                self.direct_answer)
-        elif verdict.outcome == "answered":
-            reply = quoted(retrieval, scored, analysis, template, self.max_sentences,
-                           self.direct_answer)
-        elif verdict.outcome == "not_stated":
-            closest = list(reading.sentences[:1]) if reading is not None else scored
-            reply = not_stated(retrieval, closest, analysis, template)
-        reply = reply or refusal(template)
+        for item in self.responder.respond(prepared, verdict, reading, self.reader, t0):
+            if isinstance(item, Token):
+                yield item
+            else:
+                reply = item
+        assert reply is not None, "the responder gave no reply"
         t3 = time.perf_counter()
-        timings = {"prepare": prepared, **({"condense": s.condense_ms} if s.condense_ms
-                                           is not None else {}),
-                   **reply.timings_ms, "retrieval": (t2 - t1) * 1e3, "answer": (t3 - t2) * 1e3,
+        # "answer" is the time from the passages to the reply (reading included).
+        ranked_ms = sum(prepared.ranked.timings_ms.values())
+        timings = {**prepared.ranked.timings_ms, **reply.timings_ms,
+                   "answer": (t3 - t0) * 1e3 - ranked_ms,
                    **({"read": read_ms} if reading is not None else {}),
                    "total": (t3 - t0) * 1e3}
-        answer = _answer(req, s.query, verdict, reply, timings)
-        yield Final(answer, replace(ranking, hits=ranking.hits[: k or self.top_k]))
+        ranking = prepared.ranked.ranking
+        answer = _answer(prepared, verdict, reply, timings)
+        yield Final(answer, replace(ranking, hits=ranking.hits[: k or self.preparation.top_k]))
 
-    def _read(self, asked: str, query: str, retrieval: Retrieval,
-              scored: list[ScoredSentence]) -> Reading | None:
-        """The reader's reading of the best candidates (None without a reader, and for a
-        question the decision refuses whatever it reads)."""
-        if self.reader is None or self.decider.refused_outright(asked, scored):
-            return None
-        return read(self.reader, query, retrieval, scored, self.reader_candidates)
+    def _read(self, prepared: Prepared) -> tuple[Reading | None, float]:
+        """The reader's reading of the best candidates and its time (None without a reader,
+        and for a question the decision refuses whatever it reads)."""
+        if self.reader is None or self.decider.refused_outright(prepared.request.question,
+                                                                list(prepared.scored)):
+            return None, 0.0
+        t = time.perf_counter()
+        reading = self.reader.read(prepared.standalone.query, prepared.retrieval,
+                                   prepared.scored)
+        return reading, (time.perf_counter() - t) * 1e3
 
     def evidence_features(
         self, question: str, history: Sequence[str] = (), lang: str | None = None,
@@ -214,15 +158,9 @@ class Assistant:
         """The decision's features for a question as the quoted answer path sees it (for
         training the decision). ``exclude_doc`` hides one document's passages, so that a
         question meets passages like its own that lack its answer."""
-        req = self._request(question, history, lang)
-        s = standalone(req.question, req.turns, req.language)
-        ranking = self.retriever.retrieve(s.query, self.top_k * 4, None, s.context,
-                                          self.fusion_weight(req.language))
-        hits = [h for h in ranking.hits if h.chunk.doc_id != exclude_doc][: self.top_k]
-        retrieval = replace(ranking, hits=hits)
-        analysis = analyse_question(s.query, req.language, asked=req.question)
-        scored = score_sentences(retrieval, self.index, analysis)
-        return self.decider.features(analysis, retrieval, scored)
+        p = self.preparation.prepare(question, history, lang, use_model=False,
+                                     exclude_doc=exclude_doc)
+        return self.decider.features(p.analysis, p.retrieval, list(p.scored))
 
     def info(self) -> dict[str, Any]:
         """What the served index holds (for the CLI, the about panel and health checks)."""
@@ -241,12 +179,14 @@ class Assistant:
         }
 
 
-def _answer(req: Request, query: str, verdict: Verdict, reply: Reply,
+def _answer(prepared: Prepared, verdict: Verdict, reply: Reply,
             timings: dict[str, float]) -> Answer:
     """The ``Answer`` the stages add up to (a model's refusal counts as off topic)."""
+    req: Request = prepared.request
     outcome = "off_topic" if reply.refused else verdict.outcome
     return Answer(
-        question=req.question, standalone_question=query, language=req.language,
+        question=req.question, standalone_question=prepared.standalone.query,
+        language=req.language,
         answered=outcome == "answered", text=reply.text, mode=reply.mode,
         citations=list(reply.citations), timings_ms=timings, confidence=verdict.confidence,
         sentences=list(reply.sentences), fallback=reply.fallback, note=reply.note,

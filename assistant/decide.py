@@ -18,15 +18,13 @@ from assistant.lead import extract_lead
 from assistant.question_analysis import QuestionAnalysis
 from assistant.reading import Reading
 from assistant.retrieval import Retrieval
+from assistant.tuning import DecisionWeights, LeadWeights
+from assistant.types import Outcome
 from index.embedders.base import Embedder
 from index.text.analysis import analyze
 
 _MARKUP = re.compile(r"<[^>]{0,500}>|&\w+;")
 _LETTER = re.compile(r"[^\W\d_]")
-COVERAGE_WEIGHT = 0.05
-# Only English focus terms need the embedder to meet the Swedish text (Swedish ones are
-# matched by their stems); at most this many keep the cost of a question low.
-MAX_EMBEDDED_TERMS = 5
 
 
 @dataclass(frozen=True)
@@ -36,11 +34,12 @@ class Evidence:
     dense_top: float
     background_top: float
     coverage: float
+    coverage_weight: float
 
     @property
     def score(self) -> float:
         """How much closer the question is to the collection than to off-topic text."""
-        return (self.dense_top - self.background_top) + COVERAGE_WEIGHT * self.coverage
+        return (self.dense_top - self.background_top) + self.coverage_weight * self.coverage
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ class Verdict:
     evidence: Evidence
 
     @property
-    def outcome(self) -> str:
+    def outcome(self) -> Outcome:
         """"answered", "not_stated" or "off_topic"."""
         return self.decision.outcome
 
@@ -91,10 +90,12 @@ class Decider:
 
     def __init__(
         self, *, embedder: Embedder, background: np.ndarray, idf: Callable[[str], float],
-        model: AnswerabilityModel | None, refusal_threshold: float,
-        reader_threshold: float = 0.5,
+        model: AnswerabilityModel | None, refusal_threshold: float, reader_threshold: float,
+        weights: DecisionWeights, lead: LeadWeights,
     ) -> None:
         self.embedder = embedder
+        self.weights = weights
+        self.lead = lead
         self.background = background
         self.idf = idf
         self.model = model
@@ -105,7 +106,8 @@ class Decider:
         """The retrieval signals."""
         bg = float(np.max(self.background @ retrieval.query_vector)) if len(
             self.background) else 0.0
-        return Evidence(retrieval.dense_top, bg, retrieval.lexical_coverage)
+        return Evidence(retrieval.dense_top, bg, retrieval.lexical_coverage,
+                        self.weights.coverage_weight)
 
     def features(
         self, analysis: QuestionAnalysis, retrieval: Retrieval, scored: list[ScoredSentence],
@@ -114,7 +116,10 @@ class Decider:
         """The evidence features the learned decision reads (also for training it);
         ``evidence`` is this retrieval's, when the caller has it already."""
         ev = evidence or self.evidence(retrieval)
-        terms = list(analysis.focus)[:MAX_EMBEDDED_TERMS] if analysis.language == "en" else []
+        # Only English focus terms need the embedder to meet the Swedish text (Swedish ones
+        # are matched by their stems); a few keep the cost of a question low.
+        most = self.weights.max_embedded_terms
+        terms = list(analysis.focus)[:most] if analysis.language == "en" else []
         term_vectors = (np.asarray(self.embedder.embed_queries(terms), dtype=np.float32)
                         if terms else np.zeros((0, len(retrieval.query_vector)), np.float32))
         candidates = [Candidate(s.hit_rank, s.text, s.score, s.vector) for s in scored
@@ -122,7 +127,7 @@ class Decider:
         return question_features(
             analysis, candidates, [h.chunk.text for h in retrieval.hits], retrieval.dense_top,
             ev.background_top, retrieval.lexical_coverage, term_vectors, idf=self.idf,
-            lead=lambda text: extract_lead(text, analysis))
+            lead=lambda text: extract_lead(text, analysis, self.lead))
 
     @staticmethod
     def refused_outright(question: str, scored: list[ScoredSentence]) -> bool:

@@ -14,6 +14,7 @@ import numpy as np
 
 from assistant.answerability import load_model
 from assistant.core import Assistant
+from assistant.decide import Decider
 from assistant.errors import (
     BackendUnavailable,
     IndexCorrupt,
@@ -25,10 +26,15 @@ from assistant.errors import (
 from assistant.generate import ChatBackend, Generator
 from assistant.language import collection_language
 from assistant.llm import build_chat_backend
+from assistant.prepare import Limits, Preparation
 from assistant.prompts import load_answer_template, load_generation_prompts
 from assistant.reader.model import Reader, load_reader
+from assistant.reading import ReaderStage
+from assistant.reply import Quoting
+from assistant.respond import Responder
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
+from assistant.tuning import Tuning
 from assistant.verify import Verifier
 from index.build.run import BuildReport, build_index
 from index.embedders.base import Embedder
@@ -119,12 +125,15 @@ def build_generator(settings: Settings, backend: ChatBackend | None = None) -> G
 
 
 def build_assistant(
-    settings: Settings, embedder: Embedder | None = None, chat: ChatBackend | None = None
+    settings: Settings, embedder: Embedder | None = None, chat: ChatBackend | None = None,
+    tuning: Tuning | None = None,
 ) -> Assistant:
-    """Open the served index and wire the assistant around it.
+    """Open the served index and wire the assistant's stages around it.
 
-    ``chat`` replaces the chat model that ``settings.llm`` names (tests pass a fake one).
+    ``chat`` replaces the chat model that ``settings.llm`` names (tests pass a fake one);
+    ``tuning`` replaces the shipped weights (sweeps pass their own).
     """
+    tuning = tuning or Tuning()
     embedder = embedder or build_embedder(settings)
     index = open_index(settings.data_dir, embedder, settings.chroma_host, settings.chroma_port,
                        settings.vector_placement)
@@ -141,28 +150,38 @@ def build_assistant(
         # A missing local model must not take the quoted answers down with it.
         log.warning("generated answers are off: %s", exc.message("en"))
         generator, llm_problem = None, exc
-    return Assistant(
-        index=index,
-        retriever=retriever,
-        templates={lang: load_answer_template(lang) for lang in ("sv", "en")},
-        background=background,
+    templates = {lang: load_answer_template(lang) for lang in ("sv", "en")}
+    if collection_kind(index.info) == "documents":
+        templates = {lang: t.for_documents() for lang, t in templates.items()}
+    preparation = Preparation(
+        index=index, retriever=retriever,
+        limits=Limits(settings.max_question_chars, settings.max_history_turns),
         top_k=settings.top_k,
-        max_sentences=settings.max_answer_sentences,
-        direct_answer=settings.direct_answer,
-        refusal_threshold=settings.refusal_threshold,
-        max_question_chars=settings.max_question_chars,
-        max_history_turns=settings.max_history_turns,
-        generator=generator,
-        verifier=Verifier(embedder, index) if generator is not None else None,
-        llm_problem=llm_problem,
-        answerability=load_model() if settings.answerability == "model" else None,
-        collection=collection_kind(index.info),
         collection_language=collection_language([c.text for c in index.chunks]),
         crosslingual_dense_weight=settings.crosslingual_dense_weight,
-        reader=reader_for(settings),
+        weights=tuning.sentences, condenser=generator,
+    )
+    decider = Decider(
+        embedder=embedder, background=background, idf=index.lexical.idf,
+        model=load_model() if settings.answerability == "model" else None,
+        refusal_threshold=settings.refusal_threshold,
         reader_threshold=settings.reader_threshold,
-        reader_candidates=settings.reader_candidates,
+        weights=tuning.decision, lead=tuning.lead,
+    )
+    responder = Responder(
+        templates=templates,
+        quoting=Quoting(settings.max_answer_sentences, tuning.sentences.keep_margin,
+                        settings.direct_answer, tuning.lead),
+        generator=generator,
+        verifier=Verifier(embedder, index, tuning.support) if generator is not None else None,
         reader_quotes=settings.reader_quotes,
+    )
+    reader = reader_for(settings)
+    return Assistant(
+        index=index, preparation=preparation, decider=decider, responder=responder,
+        reader=None if reader is None else ReaderStage(
+            reader, settings.reader_threshold, settings.reader_candidates),
+        llm_problem=llm_problem,
     )
 
 
@@ -200,6 +219,7 @@ def open_or_build_assistant(
     notify: Callable[[str], None] | None = None,
     chat: ChatBackend | None = None,
     build_missing: bool = True,
+    tuning: Tuning | None = None,
 ) -> Assistant:
     """The one way every adapter (CLI, web, evaluation) gets a ready assistant.
 
@@ -214,17 +234,16 @@ def open_or_build_assistant(
     embedder = embedder or build_embedder(settings)  # its own problems are reported as they are
     try:
         try:
-            return build_assistant(settings, embedder, chat)
+            return build_assistant(settings, embedder, chat, tuning)
         except IndexMissing:
             if not build_missing:
                 raise
             if notify is not None:
-                notify(f"No index in {settings.data_dir} yet: building the bundled anthology's "
-                       "index first (once, about half a minute) …")
+                notify(building_notice(settings))
             report = index_corpus(settings, embedder=embedder)
             if notify is not None:
-                notify(f"Index built: {report.chunks} chunks in {report.seconds:.1f} s.")
-            return build_assistant(settings, embedder, chat)
+                notify(built_notice(report))
+            return build_assistant(settings, embedder, chat, tuning)
     except BackendUnavailable as exc:
         if settings.chroma_host:
             raise
@@ -236,6 +255,17 @@ def open_or_build_assistant(
     except Exception as exc:  # never a traceback at start-up: the log has it, the user a fix
         log.exception("the index could not be opened")
         raise unusable_index() from exc
+
+
+def building_notice(settings: Settings) -> str:
+    """What a user is told when the bundled anthology is indexed because there is no index."""
+    return (f"No index in {settings.data_dir} yet: building the bundled anthology's index "
+            "first (once, about half a minute) …")
+
+
+def built_notice(report: BuildReport) -> str:
+    """What a user is told when that build is done."""
+    return f"Index built: {report.chunks} chunks in {report.seconds:.1f} s."
 
 
 def unusable_index() -> TillitError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from assistant.compose import (
@@ -19,7 +19,7 @@ from assistant.compose import (
 from assistant.events import Token
 from assistant.generate import GenerationFailed, Generator, Passage
 from assistant.prompts import AnswerTemplate
-from assistant.reply import Reply, refusal
+from assistant.reply import Quoting, Reply, refusal
 from assistant.retrieval import Retrieval
 from assistant.verify import Verifier, split_answer, tidy
 
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def generated(
     generator: Generator, verifier: Verifier, template: AnswerTemplate, question: str,
-    retrieval: Retrieval, scored: list[ScoredSentence], max_sentences: int, started: float,
+    retrieval: Retrieval, scored: Sequence[ScoredSentence], quoting: Quoting, started: float,
 ) -> Iterator[Token | Reply]:
     """Stream the model's tokens, then yield the checked ``Reply``: the supported sentences
     with their markers, or the quoted answer with a notice saying why.
@@ -76,7 +76,7 @@ def generated(
         log.warning("generation fell back to quotes: %s", exc)
     except Exception:  # a failing check must not lose the answer the user waits for
         log.exception("checking the generated answer failed; falling back to quotes")
-    chosen = select_sentences(scored, max_sentences)
+    chosen = select_sentences(list(scored), quoting.max_sentences, quoting.keep_margin)
     text, citations = compose(retrieval, chosen, template)
     yield Reply(text, tuple(citations), tuple(quoted_sentences(chosen, citations, retrieval)),
                 note=prompts.fallback_note(reason), fallback=reason, model=generator.name,

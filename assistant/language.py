@@ -15,6 +15,12 @@ _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _EN_HINTS = re.compile(r"\b(the|what|who|how|which|why|is|are|does|of|and|in)\b", re.I)
 
 
+def looks_swedish(text: str) -> bool:
+    """A quick guess without the detector, for the language of a message about a text that
+    could not be answered (too long, empty, refused): Swedish letters or common words."""
+    return bool(re.search(r"[äöÄÖ]", text) or _SV_HINTS.search(text))
+
+
 @lru_cache(maxsize=1)
 def _detector() -> Any:
     from lingua import Language, LanguageDetectorBuilder

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from assistant.question_analysis import QuestionAnalysis
+from assistant.tuning import LeadWeights
 from index.text.analysis import analyze
 
 _CAP = r"[A-ZÅÄÖÉÜ][a-zåäöéüß]+"
@@ -50,15 +51,10 @@ def _candidates(sentence: str, answer_type: str) -> list[tuple[int, str]]:
     return [(i, s.strip(" ,.;:()")) for i, s in spans if s.strip(" ,.;:()")]
 
 
-# A direct answer is given only when its span stands within this many characters of a word
-# of the question's focus in the same sentence (chosen on dev: a lead farther away, or in a
-# sentence without the focus, was mostly wrong).
-MAX_LEAD_DISTANCE = 30
-
-
-def extract_lead(sentence: str, analysis: QuestionAnalysis) -> str | None:
+def extract_lead(sentence: str, analysis: QuestionAnalysis, weights: LeadWeights) -> str | None:
     """The span of the expected type nearest the question's focus in ``sentence``, leaving
-    out what the question itself names; None when the sentence holds no such span."""
+    out what the question itself names; None when the sentence holds no such span or it
+    stands farther than ``weights.max_distance`` characters from every focus word."""
     asked = {w.lower() for w in (*analysis.focus, *analysis.entities)}
     spans = [(i, s) for i, s in _candidates(sentence, analysis.answer_type)
              if s.lower() not in asked and not all(w.lower() in asked for w in s.split())]
@@ -76,4 +72,4 @@ def extract_lead(sentence: str, analysis: QuestionAnalysis) -> str | None:
                    for a in anchors)
 
     best = min(spans, key=lambda sp: (distance(sp), sp[0]))
-    return best[1] if distance(best) <= MAX_LEAD_DISTANCE else None
+    return best[1] if distance(best) <= weights.max_distance else None

@@ -77,3 +77,22 @@ def focus(retrieval: Retrieval, answering: Sequence[ScoredSentence]
     hits = [retrieval.hits[i] for i in order]
     return (replace(retrieval, hits=hits),
             [replace(s, hit_rank=place[s.hit_rank]) for s in answering])
+
+
+class ReaderStage:
+    """The read stage as the pipeline holds it: a reader, how many candidates it reads and
+    the probability at which a candidate counts as answering."""
+
+    def __init__(self, reader: SentenceReader, threshold: float, max_candidates: int) -> None:
+        self.reader = reader
+        self.threshold = threshold
+        self.max_candidates = max_candidates
+
+    def read(self, question: str, retrieval: Retrieval,
+             scored: Sequence[ScoredSentence]) -> Reading:
+        """The reader's reading of the best candidates for ``question``."""
+        return read(self.reader, question, retrieval, scored, self.max_candidates)
+
+    def answering(self, reading: Reading) -> list[ScoredSentence]:
+        """The candidates the reader says answer, best first."""
+        return reading.answering(self.threshold)

@@ -5,6 +5,7 @@ A ``Reply`` is what the user reads: its text (without any notice), the citations
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.compose import (
@@ -18,6 +19,7 @@ from assistant.lead import extract_lead
 from assistant.prompts import AnswerTemplate
 from assistant.question_analysis import QuestionAnalysis
 from assistant.retrieval import Retrieval
+from assistant.tuning import LeadWeights
 from assistant.types import AnswerSentence, Citation
 
 
@@ -47,48 +49,57 @@ def refusal(template: AnswerTemplate) -> Reply:
     return Reply(f"{template.refusal} {template.refusal_hint}")
 
 
-def choose(
-    scored: list[ScoredSentence], analysis: QuestionAnalysis, max_sentences: int,
-    direct_answer: bool,
-) -> tuple[list[ScoredSentence], tuple[str, ScoredSentence] | None]:
-    """The sentences to quote and, when asked for and found, the direct answer of a factoid
-    question with the best sentence it is taken from."""
-    chosen = select_sentences(scored, max_sentences)
-    lead = (extract_lead(scored[0].text, analysis)
-            if direct_answer and analysis.factoid and scored else None)
-    return chosen, (lead, scored[0]) if lead else None
+@dataclass(frozen=True)
+class Quoting:
+    """How a quoted answer is made: at most ``max_sentences`` sentences, runner-ups within
+    ``keep_margin`` of the best, and a direct answer line for factoid questions when
+    ``direct_answer`` (placed by ``lead``)."""
+
+    max_sentences: int
+    keep_margin: float
+    direct_answer: bool
+    lead: LeadWeights
+
+
+def direct_answer(best: ScoredSentence | None, analysis: QuestionAnalysis,
+                  quoting: Quoting) -> tuple[str, ScoredSentence] | None:
+    """The direct answer of a factoid question with the sentence it is taken from, when
+    asked for and found."""
+    if not quoting.direct_answer or not analysis.factoid or best is None:
+        return None
+    lead = extract_lead(best.text, analysis, quoting.lead)
+    return (lead, best) if lead else None
 
 
 def quoted(
-    retrieval: Retrieval, scored: list[ScoredSentence], analysis: QuestionAnalysis,
-    template: AnswerTemplate, max_sentences: int, direct_answer: bool,
+    retrieval: Retrieval, scored: Sequence[ScoredSentence], analysis: QuestionAnalysis,
+    template: AnswerTemplate, quoting: Quoting,
 ) -> Reply:
     """The answer from the best sentences, each quoted and cited."""
-    chosen, lead = choose(scored, analysis, max_sentences, direct_answer)
+    chosen = select_sentences(list(scored), quoting.max_sentences, quoting.keep_margin)
+    lead = direct_answer(scored[0] if scored else None, analysis, quoting)
     text, citations = compose(retrieval, chosen, template, lead)
     return Reply(text, tuple(citations), tuple(quoted_sentences(chosen, citations, retrieval)),
                  lead=lead[0] if lead else "")
 
 
 def quoted_read(
-    retrieval: Retrieval, answering: list[ScoredSentence], analysis: QuestionAnalysis,
-    template: AnswerTemplate, max_sentences: int, direct_answer: bool,
+    retrieval: Retrieval, answering: Sequence[ScoredSentence], analysis: QuestionAnalysis,
+    template: AnswerTemplate, quoting: Quoting,
 ) -> Reply:
     """The answer from the sentences the reader says answer, best first, and nothing else."""
-    chosen = answering[:max_sentences]
-    text_lead = (extract_lead(chosen[0].text, analysis)
-                 if direct_answer and analysis.factoid and chosen else None)
-    lead = (text_lead, chosen[0]) if text_lead else None
+    chosen = list(answering[: quoting.max_sentences])
+    lead = direct_answer(chosen[0] if chosen else None, analysis, quoting)
     text, citations = compose(retrieval, chosen, template, lead)
     return Reply(text, tuple(citations), tuple(quoted_sentences(chosen, citations, retrieval)),
-                 lead=text_lead or "")
+                 lead=lead[0] if lead else "")
 
 
 def not_stated(
-    retrieval: Retrieval, scored: list[ScoredSentence], analysis: QuestionAnalysis,
+    retrieval: Retrieval, scored: Sequence[ScoredSentence], analysis: QuestionAnalysis,
     template: AnswerTemplate,
 ) -> Reply:
     """'The anthology mentions X but does not say who', with the closest passage cited."""
     text, citations = compose_not_stated(retrieval, scored[0], analysis, template)
     return Reply(text, tuple(citations),
-                 tuple(quoted_sentences(scored[:1], citations, retrieval)))
+                 tuple(quoted_sentences(list(scored[:1]), citations, retrieval)))

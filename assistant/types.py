@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+Outcome = Literal["answered", "not_stated", "off_topic"]
+"""What kind of reply an answer is: the anthology answers it, discusses the subject but does
+not give what is asked, or is not about it."""
+OUTCOMES: tuple[Outcome, ...] = ("answered", "not_stated", "off_topic")
 
 
 @dataclass(frozen=True)
@@ -23,18 +28,33 @@ class Citation:
     authors: str = ""
     page_label: str = ""
 
-    def label(self, lang: str) -> str:
-        """A human reference such as 'kap. 1, avsnitt 1.2, s. 5'."""
-        parts = []
-        if self.chapter is not None:
-            parts.append(f"kap. {self.chapter}" if lang == "sv" else f"ch. {self.chapter}")
-        if self.section:
-            parts.append(f"avsnitt {self.section}" if lang == "sv" else f"section {self.section}")
-        elif self.section_title:
-            parts.append(self.section_title)
-        if self.page_label:
-            parts.append(self.page_label)
-        return ", ".join(parts)
+    def label(self, lang: str, titled: bool = False) -> str:
+        """Where the passage is, e.g. 'kap. 1, avsnitt 1.2, s. 5' (see ``place_label``)."""
+        return place_label(lang, self.chapter, self.section, self.section_title,
+                           self.page_label, self.chapter_title if titled else "", titled)
+
+
+def place_label(
+    lang: str, chapter: int | None, section: str | None, section_title: str,
+    page_label: str, chapter_title: str = "", titled: bool = False,
+) -> str:
+    """The one way a citation's place is written: 'kap. 1, avsnitt 1.2, s. 5' for prompts
+    and the terminal; with ``titled`` also the titles, 'kap. 1 Inledning, avsnitt 1.8
+    Avslutning, s. 23' (the web's citation cards). A section without a number is named by
+    its title."""
+    sv = lang == "sv"
+    parts = []
+    if chapter is not None:
+        title = f" {chapter_title}" if titled and chapter_title else ""
+        parts.append(f"{'kap.' if sv else 'ch.'} {chapter}{title}")
+    if section:
+        title = f" {section_title}" if titled and section_title else ""
+        parts.append(f"{'avsnitt' if sv else 'section'} {section}{title}")
+    elif section_title:
+        parts.append(section_title)
+    if page_label:
+        parts.append(page_label)
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -71,7 +91,7 @@ class Answer:
     note: str | None = None
     model: str = ""
     checks: dict[str, int] = field(default_factory=dict)
-    answerability: str = "answered"
+    answerability: Outcome = "answered"
     lead: str = ""
     probabilities: dict[str, float] = field(default_factory=dict)
 

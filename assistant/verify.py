@@ -18,6 +18,7 @@ import numpy as np
 from assistant.errors import TillitError
 from assistant.language import detect_language
 from assistant.retrieval import Retrieval
+from assistant.tuning import SupportWeights
 from index.embedders.base import Embedder
 from index.store.served import ServedIndex
 from index.text.analysis import analyze
@@ -55,9 +56,6 @@ _NUMBER_WORDS = {
 # Calibrated on the chapter (python -m eval.calibrate_support; docs/generative.md). The
 # passages are Swedish: a Swedish sentence shares their words, so it must score higher than
 # an English one, whose support rests on the cross-lingual embedding alone.
-SUPPORT_THRESHOLD = {"sv": 0.94, "en": 0.86}
-OVERLAP_WEIGHT = 0.1
-NUMBER_PENALTY = 0.2
 
 
 def numbers_in(text: str) -> set[str]:
@@ -195,13 +193,11 @@ def tidy(drafts: list[Draft], raw: str) -> tuple[list[Draft], dict[str, int]]:
 class Verifier:
     """Checks answer sentences against retrieved passages with the index's own embedder."""
 
-    def __init__(
-        self, embedder: Embedder, index: ServedIndex,
-        thresholds: dict[str, float] | None = None,
-    ) -> None:
+    def __init__(self, embedder: Embedder, index: ServedIndex, weights: SupportWeights) -> None:
         self.embedder = embedder
         self.index = index
-        self.thresholds = thresholds or SUPPORT_THRESHOLD
+        self.weights = weights
+        self.thresholds = weights.thresholds
 
     def supports(self, sentences: list[str], retrieval: Retrieval) -> list[list[Support]]:
         """For every sentence, its support by every retrieved passage (passage order)."""
@@ -223,9 +219,9 @@ class Verifier:
                 j = int(np.argmax(sims[i]))
                 terms = set(analyze(sentence))
                 overlap = len(terms & stems) / len(terms) if terms else 0.0
-                score = float(sims[i, j]) + OVERLAP_WEIGHT * overlap
+                score = float(sims[i, j]) + self.weights.word_share * overlap
                 if numbers_in(sentence) - numbers:
-                    score -= NUMBER_PENALTY
+                    score -= self.weights.number_penalty
                 quote = text[spans[j][0] : spans[j][1]].strip() if spans else text[:300]
                 out[i].append(Support(score, p, quote))
         return out

@@ -19,7 +19,8 @@ import numpy as np
 
 from assistant.factory import background_texts, build_assistant
 from assistant.settings import Settings
-from assistant.verify import SUPPORT_THRESHOLD, Verifier
+from assistant.tuning import SupportWeights
+from assistant.verify import Verifier
 from eval.questions import tuning_questions
 
 
@@ -31,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(show_progress=False)
     assistant = build_assistant(settings)
     index = assistant.index
-    verifier = Verifier(assistant.retriever.embedder, index)
+    weights = SupportWeights()
+    verifier = Verifier(assistant.embedder, index, weights)
     rng = random.Random(7)
     qs = [q for q in tuning_questions() if q.answerable and not q.history]
     rng.shuffle(qs)
@@ -83,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'threshold':<12}{'passages':>10}{'off-topic':>11}{'chapter':>10}"
           + "".join(f"{k[1] + ' ' + k[0][:5]:>12}" for k in keys))
     for t in sorted({0.84, 0.86, 0.88, 0.90, 0.92, 0.94, 0.95, 0.96, 0.98,
-                    *SUPPORT_THRESHOLD.values()}):
+                    *weights.thresholds.values()}):
         print(f"{t:<12.3f}{np.mean(np.array(pos) >= t):>10.3f}"
               f"{np.mean(np.array(neg_off) >= t):>11.3f}"
               f"{np.mean(np.array(neg_chapter) >= t):>10.3f}"

@@ -3,35 +3,36 @@
     python -m eval.sweep crosslingual_dense_weight 0.5 0.7 0.85 1.0
     python -m eval.sweep lead_distance 10000 120 60 30 15
 
-The assistant is built once from the shipped settings; each value is set on it (or on the
-module constant it names) before the dev questions are answered again.
+For each value an assistant is built from the shipped settings and tuning with that one
+value changed (the embedder is loaded once), and the dev questions are answered again.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from assistant.core import Assistant
+from assistant.settings import Settings
+from assistant.tuning import Tuning
 from eval.questions import tuning_questions
 from eval.runner import evaluate
 
 
-def _set_dense_weight(assistant: Assistant, value: float) -> None:
-    assistant.crosslingual_dense_weight = value
+def _dense_weight(settings: Settings, tuning: Tuning, value: float) -> tuple[Settings, Tuning]:
+    return settings.model_copy(update={"crosslingual_dense_weight": value}), tuning
 
 
-def _set_lead_distance(assistant: Assistant, value: float) -> None:
-    import assistant.lead as lead
-
-    assistant.direct_answer = True
-    lead.MAX_LEAD_DISTANCE = int(value)
+def _lead_distance(settings: Settings, tuning: Tuning, value: float) -> tuple[Settings, Tuning]:
+    return (settings.model_copy(update={"direct_answer": True}),
+            replace(tuning, lead=replace(tuning.lead, max_distance=int(value))))
 
 
-KNOBS: dict[str, Callable[[Assistant, float], None]] = {
-    "crosslingual_dense_weight": _set_dense_weight,
-    "lead_distance": _set_lead_distance,
+# Each knob gives the settings and tuning an assistant is built from for one value.
+KNOBS: dict[str, Callable[[Settings, Tuning, float], tuple[Settings, Tuning]]] = {
+    "crosslingual_dense_weight": _dense_weight,
+    "lead_distance": _lead_distance,
 }
 GROUPS = ("all", "lang:en", "lang:sv", "kind:paraphrase", "kind:crosslingual")
 METRICS = ("answer_pass", "citation_precision", "refusal_recall", "over_refusal", "hit@5")
@@ -47,17 +48,18 @@ def lead_figures(results: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the dev questions once per value of the knob."""
-    from assistant.factory import open_or_build_assistant
-    from assistant.settings import Settings
+    from assistant.factory import build_embedder, open_or_build_assistant
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("knob", choices=sorted(KNOBS))
     ap.add_argument("values", type=float, nargs="+")
     args = ap.parse_args(argv)
     questions = tuning_questions("dev")
-    assistant = open_or_build_assistant(Settings())
+    shipped = Settings()
+    embedder = build_embedder(shipped)
     for value in args.values:
-        KNOBS[args.knob](assistant, value)
+        settings, tuning = KNOBS[args.knob](shipped, Tuning(), value)
+        assistant = open_or_build_assistant(settings, embedder, tuning=tuning)
         out = evaluate(assistant, questions, show_progress=False)["modes"]["hybrid"]
         for group in GROUPS:
             m = out["metrics"].get(group, {})

@@ -29,9 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answerability import OUTCOMES, AnswerabilityModel
+from assistant.answerability import AnswerabilityModel
 from assistant.evidence import FEATURES
 from assistant.settings import Settings
+from assistant.types import OUTCOMES
 from eval.questions import EvalQuestion, tuning_questions
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from assistant.answerability import OUTCOMES, AnswerabilityModel, load_model
+from assistant.answerability import AnswerabilityModel, load_model
 from assistant.compose import ScoredSentence, compose_not_stated, is_fragment, shared_run
+from assistant.core import Assistant
 from assistant.evidence import FEATURES, about_the_book, carries_type, defines, entity_coverage
 from assistant.lead import extract_lead
 from assistant.prompts import load_answer_template
 from assistant.question_analysis import analyse_question
+from assistant.respond import Responder
 from assistant.retrieval import Hit, Retrieval
+from assistant.tuning import LeadWeights
+from assistant.types import OUTCOMES
 from index.text.chunking import Chunk
+
+LEAD = LeadWeights()
 
 
 @pytest.mark.parametrize("question,lang,kind,count", [
@@ -72,16 +80,16 @@ def test_names_and_numbers_of_the_question_must_be_in_the_evidence() -> None:
 def test_the_direct_answer_is_the_span_nearest_the_focus() -> None:
     s = ("Hela 75 procent av läkare och 70 procent av alla lärare anser att styrningen "
          "har varit negativ.")
-    assert extract_lead(s, analyse_question("Hur stor andel av lärarna var negativa?", "sv")) \
-        == "70 procent av alla lärare"
-    assert extract_lead(s, analyse_question("Hur stor andel av läkarna var negativa?", "sv")) \
-        .startswith("75 procent")
+    teachers = analyse_question("Hur stor andel av lärarna var negativa?", "sv")
+    doctors = analyse_question("Hur stor andel av läkarna var negativa?", "sv")
+    assert extract_lead(s, teachers, LEAD) == "70 procent av alla lärare"
+    assert (extract_lead(s, doctors, LEAD) or "").startswith("75 procent")
     person = analyse_question("Vem har skrivit kapitel 9?", "sv")
     assert extract_lead("Kapitel 9 är skrivet av Verner Denvall, Lunds universitet.",
-                        person) == "Verner Denvall"
-    assert extract_lead("Kapitel 9 handlar om hemlöshet.", person) is None
+                        person, LEAD) == "Verner Denvall"
+    assert extract_lead("Kapitel 9 handlar om hemlöshet.", person, LEAD) is None
     year = analyse_question("Vilket år publicerades boken?", "sv")
-    assert extract_lead("Boken publicerades 2014 i en ny upplaga.", year) == "2014"
+    assert extract_lead("Boken publicerades 2014 i en ny upplaga.", year, LEAD) == "2014"
 
 
 def test_a_cut_off_chunk_head_is_a_fragment() -> None:
@@ -197,10 +205,11 @@ def test_a_name_the_anthology_never_mentions_is_not_stated(assistant) -> None:
 def test_the_direct_answer_is_opt_in(assistant) -> None:
     question = "Vilket år föddes Lennart Lundquist?"
     assert not assistant.answer(question).lead
-    assistant.direct_answer = True
-    try:
-        answer = assistant.answer(question)
-    finally:
-        assistant.direct_answer = False
+    r = assistant.responder
+    direct = Assistant(index=assistant.index, preparation=assistant.preparation,
+                       decider=assistant.decider, responder=Responder(
+                           templates=r.templates,
+                           quoting=replace(r.quoting, direct_answer=True)))
+    answer = direct.answer(question)
     assert answer.lead == "1938"
     assert answer.text.startswith("1938 [1].")

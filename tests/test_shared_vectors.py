@@ -93,6 +93,6 @@ def test_served_sentences_are_the_chunks_own(assistant) -> None:
         assert all(0 <= s < e <= len(chunk.text) for s, e, _ in spans)
         assert [s for s, _, _ in spans] == sorted(s for s, _, _ in spans)
         first = chunk.text[spans[0][0]:spans[0][1]]
-        v = assistant.retriever.embedder.embed_passages([first])[0]
+        v = assistant.embedder.embed_passages([first])[0]
         assert float(v @ spans[0][2]) > 0.95  # the stored vector is this sentence's
     assert index.sentences_of("no such chunk") == []

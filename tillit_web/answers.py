@@ -8,10 +8,9 @@ passages) and ``off_topic`` (nothing in the anthology is about it; nothing is ci
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
-Answerability = Literal["answered", "not_stated", "off_topic"]
-KINDS: tuple[Answerability, ...] = ("answered", "not_stated", "off_topic")
+from assistant.types import OUTCOMES
 
 
 def answerability(answer: Mapping[str, Any] | Any) -> str:
@@ -23,6 +22,6 @@ def answerability(answer: Mapping[str, Any] | Any) -> str:
     if not isinstance(answer, Mapping):
         answer = answer.to_dict()
     given = answer.get("answerability")
-    if given in KINDS:
+    if given in OUTCOMES:
         return str(given)
     return "answered" if answer["answered"] else "off_topic"

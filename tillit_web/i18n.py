@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
+
+from assistant.language import looks_swedish
 
 LANGS = ("sv", "en")
 DEFAULT_LANG = "sv"
@@ -196,8 +197,6 @@ EXAMPLES: dict[str, list[str]] = {
     ],
 }
 
-_SV_HINT = re.compile(r"[åäöÅÄÖ]|\b(vad|vem|hur|och|är|vilk\w*|varför|inte)\b", re.I)
-
 # Messages of the HTTP API that do not come from the core.
 API_MESSAGES: dict[str, dict[str, str]] = {
     "sv": {
@@ -273,6 +272,6 @@ def request_lang(
     header = headers.get("accept-language")
     if header:
         return from_accept_language(header, "en")
-    if text and _SV_HINT.search(text):
+    if text and looks_swedish(text):
         return "sv"
     return "en"

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tillit_web.answers import KINDS
+from assistant.types import OUTCOMES
 from tillit_web.sqlite_store import SqliteStore
 
 FILENAME = "insights.sqlite3"
@@ -85,7 +85,7 @@ class InsightsStore(SqliteStore):
         now: datetime | None = None,
     ) -> None:
         """One answered question; its text is kept only if it was not answered."""
-        if kind not in KINDS:
+        if kind not in OUTCOMES:
             raise ValueError(f"unknown kind of reply: {kind!r}")
         self._insert(now, kind="answer", answerability=kind, language=language, source=source,
                      question="" if kind == "answered" else question)
@@ -134,7 +134,7 @@ class InsightsStore(SqliteStore):
                     "thumbs_down"])
         for d in self.days():
             w.writerow([d.day, d.questions, d.answered, d.not_stated, d.off_topic,
-                        *(f"{d.share(k):.3f}" for k in KINDS), d.up, d.down])
+                        *(f"{d.share(k):.3f}" for k in OUTCOMES), d.up, d.down])
         return out.getvalue()
 
     def questions_csv(self) -> str:

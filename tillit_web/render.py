@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from assistant.types import place_label
 from tillit_web.i18n import t
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -114,19 +115,10 @@ def _highlight(passage: str, quote: str) -> str:
 
 def citation_label(c: dict[str, Any], lang: str) -> str:
     """'kap. 1 Inledning, avsnitt 1.8 Avslutning, s. 23' from a citation dict."""
-    sv = lang == "sv"
-    parts = []
-    if c.get("chapter") is not None:
-        title = f" {c['chapter_title']}" if c.get("chapter_title") else ""
-        parts.append(f"{'kap.' if sv else 'ch.'} {c['chapter']}{title}")
-    if c.get("section"):
-        title = f" {c['section_title']}" if c.get("section_title") else ""
-        parts.append(f"{'avsnitt' if sv else 'section'} {c['section']}{title}")
-    elif c.get("section_title"):
-        parts.append(str(c["section_title"]))
-    if c.get("page") is not None:
-        parts.append(f"{'s.' if sv else 'p.'} {c['page']}")
-    return ", ".join(parts)
+    page = c.get("page_label") or (
+        f"{'s.' if lang == 'sv' else 'p.'} {c['page']}" if c.get("page") is not None else "")
+    return place_label(lang, c.get("chapter"), c.get("section"), c.get("section_title") or "",
+                       page, c.get("chapter_title") or "", titled=True)
 
 
 def _link(href: str, text: str, cls: str, lang: str) -> str:

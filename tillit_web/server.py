@@ -91,21 +91,19 @@ def _pass_to_workers(settings: Settings, workers: int) -> None:
 
 
 def _index_in_child(settings: Settings) -> str:
-    from assistant.factory import index_corpus
+    from assistant.factory import built_notice, index_corpus
 
-    report = index_corpus(settings)
-    return f"Index built: {report.chunks} chunks in {report.seconds:.1f} s."
+    return built_notice(index_corpus(settings))
 
 
 def _build_first(settings: Settings) -> None:
     """Index the bundled anthology before the workers start, when there is no index, in a
     child process (the supervisor stays small: it does not keep the embedder)."""
-    from assistant.factory import current_build_id
+    from assistant.factory import building_notice, current_build_id
 
     if current_build_id(settings) is not None:
         return
-    print(f"tillit: no index in {settings.data_dir} yet: building the bundled anthology's index "
-          "first (once, about half a minute) …", file=sys.stderr, flush=True)
+    print(f"tillit: {building_notice(settings)}", file=sys.stderr, flush=True)
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
             done = pool.submit(_index_in_child, settings).result()

@@ -99,7 +99,7 @@ class WebState:
         served = self.info.get("build_id")
         try:
             backend = old.generator.backend if old.generator is not None else None
-            opened = open_or_build_assistant(self.settings, embedder=old.retriever.embedder,
+            opened = open_or_build_assistant(self.settings, embedder=old.embedder,
                                              chat=backend, build_missing=False)
         except TillitError as exc:
             self._failed_build = build_id

@@ -16,9 +16,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from assistant.compose import score_sentences
 from assistant.core import Assistant
-from assistant.question_analysis import analyse_question
 from assistant.reading import candidates
 from eval.matching import contains_any
 from eval.questions import EvalQuestion
@@ -45,12 +43,10 @@ def collect(assistant: Assistant, questions: Sequence[EvalQuestion]) -> list[Cas
     for q in questions:
         if q.kind in ("off_topic", "injection"):
             continue
-        retrieval = assistant.retrieve(q.question, q.history)
-        analysis = analyse_question(retrieval.query, q.lang, asked=q.question)
-        scored = score_sentences(retrieval, assistant.index, analysis)
-        cands = candidates(retrieval, scored, MAX_CANDIDATES)
+        prepared = assistant.preparation.prepare(q.question, q.history, use_model=False)
+        cands = candidates(prepared.retrieval, prepared.scored, MAX_CANDIDATES)
         hit = [contains_any(s.text, q.source_any) for s, _ in cands]
-        out.append(Case(q.id, q.kind, q.lang, q.answerable, retrieval.query,
+        out.append(Case(q.id, q.kind, q.lang, q.answerable, prepared.standalone.query,
                         [t for _, t in cands], hit))
     return out
 

@@ -76,7 +76,7 @@ def llm_assistant(
             )
             backend = ChatBackend(model, LLM_MODEL, lambda t: len(t) // 4, 4096)
             built[(reply, pause)] = build_assistant(
-                index_settings, assistant.retriever.embedder, chat=backend)
+                index_settings, assistant.embedder, chat=backend)
         return built[(reply, pause)]
 
     return make

@@ -116,7 +116,7 @@ def test_health_names_the_model_or_the_problem(
 
     missing = Settings(data_dir=index_settings.data_dir, show_progress=False, llm="llamacpp",
                        llm_model_path=tmp_path / "missing.gguf")
-    broken = build_assistant(missing, assistant.retriever.embedder)
+    broken = build_assistant(missing, assistant.embedder)
     cases = [(llm_assistant(), LLM_MODEL, False), (assistant, None, False), (broken, None, True)]
     for a, model, problem in cases:
         server = start_server(settings, a)

@@ -1,0 +1,69 @@
+"""Stage 5 of the answer pipeline as the assistant holds it: the reply a verdict calls for.
+
+Answered: the chat model's answer, checked (``assistant.generated``), or quotes
+(``assistant.reply``); with a reader, of the sentences it says answer. Not stated: what is
+missing and the closest passage. Off topic: the refusal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from assistant.decide import Verdict
+from assistant.events import Token
+from assistant.generate import Generator
+from assistant.generated import generated
+from assistant.prepare import Prepared
+from assistant.prompts import AnswerTemplate
+from assistant.reading import ReaderStage, Reading, focus
+from assistant.reply import Quoting, Reply, not_stated, quoted, quoted_read, refusal
+from assistant.verify import Verifier
+
+
+class Responder:
+    """Makes the reply: ``templates`` by language (already framed for the collection),
+    ``quoting`` for quoted answers, and a ``generator`` with its ``verifier`` for generated
+    ones (None: quotes only). ``reader_quotes`` quotes what the reader approves instead of
+    the composer's best sentences."""
+
+    def __init__(
+        self, *, templates: dict[str, AnswerTemplate], quoting: Quoting,
+        generator: Generator | None = None, verifier: Verifier | None = None,
+        reader_quotes: bool = False,
+    ) -> None:
+        if (generator is None) != (verifier is None):
+            raise ValueError("a generator needs a verifier, and a verifier a generator")
+        self.templates = templates
+        self.quoting = quoting
+        self.generator = generator
+        self.verifier = verifier
+        self.reader_quotes = reader_quotes
+
+    def respond(
+        self, prepared: Prepared, verdict: Verdict, reading: Reading | None,
+        reader: ReaderStage | None, started: float,
+    ) -> Iterator[Token | Reply]:
+        """A chat model's ``Token``s as it writes (if any), then the ``Reply``.
+
+        ``started`` is when the request began (for the time to the first token)."""
+        template = self.templates[prepared.request.language]
+        retrieval, analysis, scored = prepared.retrieval, prepared.analysis, prepared.scored
+        # With a reader, the evidence is what it says answers, best first.
+        evidence = (list(scored) if reading is None or reader is None
+                    else reader.answering(reading))
+        if verdict.outcome == "answered" and self.generator is not None:
+            assert self.verifier is not None
+            shown, shown_evidence = ((retrieval, evidence) if reading is None
+                                     else focus(retrieval, evidence))
+            yield from generated(self.generator, self.verifier, template,
+                                 prepared.standalone.for_model, shown, shown_evidence,
+                                 self.quoting, started)
+        elif verdict.outcome == "answered" and reading is not None and self.reader_quotes:
+            yield quoted_read(retrieval, evidence, analysis, template, self.quoting)
+        elif verdict.outcome == "answered":
+            yield quoted(retrieval, scored, analysis, template, self.quoting)
+        elif verdict.outcome == "not_stated":
+            closest = reading.sentences[:1] if reading is not None else scored
+            yield not_stated(retrieval, closest, analysis, template)
+        else:
+            yield refusal(template)
