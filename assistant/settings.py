@@ -12,8 +12,6 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.web_settings import WebSettings
-
 
 def bundled_corpus() -> Path:
     """The bundled anthology (text files and manifest.toml), shipped as package data."""
@@ -202,11 +200,6 @@ class Settings(BaseSettings):
         default=None, ge=1,
         description="For llm=llamacpp: CPU threads (unset: all cores).",
     )
-    web: WebSettings = Field(
-        default_factory=WebSettings,
-        description="The web layer's section (host, port, limits, access, insights); its "
-        "variables keep their flat names, e.g. TILLIT_PORT.",
-    )
 
     @model_validator(mode="after")
     def _answer_fits_the_window(self) -> Settings:
@@ -241,18 +234,32 @@ PREFIX = "TILLIT_"
 OTHER_VARIABLES = frozenset({"TILLIT_DEBUG", "TILLIT_TEST_LLM", "TILLIT_TEST_LLM_MODEL_PATH"})
 
 
-def known_variables() -> frozenset[str]:
-    """Every ``TILLIT_*`` environment variable Tillit reads."""
-    core = {PREFIX + name.upper() for name in Settings.model_fields if name != "web"}
-    web = {PREFIX + name.upper() for name in WebSettings.model_fields}
-    return frozenset(core | web | OTHER_VARIABLES)
+def known_variables(settings: type[BaseSettings] | None = None) -> frozenset[str]:
+    """Every ``TILLIT_*`` environment variable that ``settings`` (default: the core's
+    ``Settings``) reads; a section that is itself a settings class (the web's) keeps its
+    variables' flat names."""
+
+    def names(cls: type[BaseSettings]) -> set[str]:
+        out: set[str] = set()
+        for name, info in cls.model_fields.items():
+            kind = info.annotation
+            if isinstance(kind, type) and issubclass(kind, BaseSettings):
+                out |= names(kind)
+            else:
+                out.add(PREFIX + name.upper())
+        return out
+
+    return frozenset(names(settings or Settings) | OTHER_VARIABLES)
 
 
-def unknown_variables(environ: Mapping[str, str] | None = None) -> list[tuple[str, str | None]]:
+def unknown_variables(
+    environ: Mapping[str, str] | None = None, settings: type[BaseSettings] | None = None,
+) -> list[tuple[str, str | None]]:
     """The ``TILLIT_*`` variables in ``environ`` (default: the process environment) that no
-    setting reads, each with the closest valid name (None when nothing is close)."""
+    field of ``settings`` reads, each with the closest valid name (None when nothing is
+    close)."""
     env = os.environ if environ is None else environ
-    known = known_variables()
+    known = known_variables(settings)
     out = []
     for name in sorted(env):
         if name.upper().startswith(PREFIX) and name.upper() not in known:
@@ -261,22 +268,27 @@ def unknown_variables(environ: Mapping[str, str] | None = None) -> list[tuple[st
     return out
 
 
-def unknown_variable_warnings(environ: Mapping[str, str] | None = None) -> list[str]:
+def unknown_variable_warnings(
+    environ: Mapping[str, str] | None = None, settings: type[BaseSettings] | None = None,
+) -> list[str]:
     """One sentence per unknown ``TILLIT_*`` variable, naming the closest valid one."""
     return [
         f"{name} is not a Tillit setting and is ignored"
         + (f"; did you mean {close}?" if close else ".")
-        for name, close in unknown_variables(environ)
+        for name, close in unknown_variables(environ, settings)
     ]
 
 
 _reported: set[str] = set()
 
 
-def report_unknown_variables(emit: Callable[[str], None]) -> list[str]:
-    """Pass each unknown-variable warning to ``emit`` (a logger's ``warning``, or a print to
-    stderr), once per process however many entry points start up; the warnings given."""
-    new = [w for w in unknown_variable_warnings() if w not in _reported]
+def report_unknown_variables(
+    emit: Callable[[str], None], settings: type[BaseSettings] | None = None,
+) -> list[str]:
+    """Pass each unknown-variable warning (for ``settings``, default the core's) to ``emit``
+    (a logger's ``warning``, or a print to stderr), once per process however many entry
+    points start up; the warnings given."""
+    new = [w for w in unknown_variable_warnings(None, settings) if w not in _reported]
     for warning in new:
         _reported.add(warning)
         emit(warning)

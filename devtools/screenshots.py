@@ -17,9 +17,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from assistant.settings import Settings
 from devtools.live import LiveServer
-from tillit_web.settings import WebSettings
+from tillit_web.settings import AppSettings, WebSettings
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -133,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.cli import ready_assistant
     from tillit_web.app import create_app
 
-    settings = Settings()
+    settings = AppSettings()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as feedback_dir:
@@ -141,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         # feedback of the screenshot run goes to a throwaway data dir
         token = "screenshot-admin-token"
         web = WebSettings(stream_delay_ms=0, insights=True, admin_token=SecretStr(token))
-        app = create_app(Settings(data_dir=Path(feedback_dir), web=web), assistant)
+        app = create_app(AppSettings(data_dir=Path(feedback_dir), web=web), assistant)
         _sample_insights(app)
         with LiveServer(app) as server, sync_playwright() as pw:
             _chat(pw, server.url, "sv-SE", ["Vad är tillitsbaserad styrning?"],

@@ -17,6 +17,7 @@ from assistant.settings import (
     unknown_variable_warnings,
     unknown_variables,
 )
+from tillit_web.settings import AppSettings
 
 
 def test_settings_read_the_tillit_prefix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -43,10 +44,11 @@ def test_the_web_section_reads_its_flat_variables(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("TILLIT_PORT", "8123")
     monkeypatch.setenv("TILLIT_ROOT_PATH", "/tillit/")
     monkeypatch.setenv("TILLIT_TOP_K", "9")
-    s = Settings()
+    s = AppSettings()
     assert (s.web.port, s.web.root_path, s.top_k) == (8123, "/tillit", 9)
     monkeypatch.delenv("TILLIT_PORT")
-    assert Settings().web.port == 7860
+    assert AppSettings().web.port == 7860
+    assert "web" not in Settings.model_fields  # the core knows nothing of the web
 
 
 def test_every_documented_variable_is_read() -> None:
@@ -58,16 +60,17 @@ def test_every_documented_variable_is_read() -> None:
     # "TILLIT_CHUNK_*" names a group; TILLIT_PROT is the README's example of a misspelling.
     documented -= {"TILLIT_CHUNK", "TILLIT_PROT"}
     assert {"TILLIT_PORT", "TILLIT_TOP_K", "TILLIT_AUTH_TOKEN"} <= documented
-    assert documented - known_variables() == set()
+    assert documented - known_variables(AppSettings) == set()
+    assert "TILLIT_PORT" not in known_variables()  # the core's own variables only
 
 
 def test_unknown_variables_are_named_with_the_closest_valid_one() -> None:
     env = {"TILLIT_TOPK": "3", "TILLIT_PROT": "1", "TILLIT_TOP_K": "5", "HOME": "/",
            "TILLIT_ZZZZZZZZZZZZ": "x", "TILLIT_DEBUG": "1"}
-    assert unknown_variables(env) == [("TILLIT_PROT", "TILLIT_PORT"),
+    assert unknown_variables(env, AppSettings) == [("TILLIT_PROT", "TILLIT_PORT"),
                                       ("TILLIT_TOPK", "TILLIT_TOP_K"),
                                       ("TILLIT_ZZZZZZZZZZZZ", None)]
-    warnings = unknown_variable_warnings(env)
+    warnings = unknown_variable_warnings(env, AppSettings)
     assert "TILLIT_PROT is not a Tillit setting" in warnings[0]
     assert "did you mean TILLIT_PORT?" in warnings[0] and "did you mean" not in warnings[2]
 
@@ -84,9 +87,9 @@ def test_start_up_logs_and_the_cli_prints_an_unknown_variable(
     monkeypatch.setenv("TILLIT_MAX_QUESTON_CHARS", "10")
     log = logging.getLogger("tillit.test")
     with caplog.at_level(logging.WARNING):
-        assert report_unknown_variables(log.warning)
+        assert report_unknown_variables(log.warning, AppSettings)
     assert "did you mean TILLIT_MAX_QUESTION_CHARS?" in caplog.text
-    assert report_unknown_variables(log.warning) == []  # once per process
+    assert report_unknown_variables(log.warning, AppSettings) == []  # once per process
     monkeypatch.setattr(settings_module, "_reported", set())
     assert main(["--data-dir", str(tmp_path), "feedback", "export", str(tmp_path / "f.csv")]) == 0
     err = capsys.readouterr().err

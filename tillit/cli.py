@@ -4,7 +4,9 @@ Each layer contributes its sub-commands through its own ``register(subparsers)``
 (:mod:`assistant.cli`: index, ask, chat, llm, info), the web (:mod:`tillit_web.cli`: serve,
 feedback) and, in a source checkout, the evaluation (:mod:`eval.cli`: eval), which is a
 development tool and not part of the installed package. Every command runs as
-``args.run(args, settings)``. This module sits above all layers; only ``app.py`` (which
+``args.run(args, settings)``, with the one settings object composed here: the core's
+settings with the web's section (``tillit_web.settings.AppSettings``). This module sits
+above all layers; only ``app.py`` (which
 runs ``tillit serve``) imports it.
 """
 
@@ -17,6 +19,7 @@ from typing import Any
 
 from assistant import cli as core_cli
 from tillit_web import cli as web_cli
+from tillit_web.settings import AppSettings
 
 
 def registrars() -> list[Callable[[Any], None]]:
@@ -51,4 +54,4 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tillit`` console script."""
-    return core_cli.dispatch(parser().parse_args(argv))
+    return core_cli.dispatch(parser().parse_args(argv), AppSettings)

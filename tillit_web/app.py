@@ -14,12 +14,12 @@ from fastapi_offline import FastAPIOffline  # noqa: E402
 
 from assistant.core import Assistant  # noqa: E402
 from assistant.errors import TillitError  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
 from tillit_web import admin, api, pages, reader  # noqa: E402
 from tillit_web.auth import AuthMiddleware  # noqa: E402
 from tillit_web.feedback import FeedbackStore  # noqa: E402
 from tillit_web.insights import InsightsStore  # noqa: E402
 from tillit_web.security import BodyLimitMiddleware, SecurityHeadersMiddleware  # noqa: E402
+from tillit_web.settings import AppSettings  # noqa: E402
 from tillit_web.state import WebState  # noqa: E402
 from tillit_web.ui import build_ui, theme  # noqa: E402
 
@@ -31,7 +31,7 @@ request's language (`lang`, else `Accept-Language`)."""
 
 
 def open_state(
-    settings: Settings, assistant: Assistant | None = None, problem: TillitError | None = None
+    settings: AppSettings, assistant: Assistant | None = None, problem: TillitError | None = None
 ) -> WebState:
     """Open the feedback store and attach ``assistant`` or ``problem`` (what kept it from
     opening, shown with 503); with neither, the index is opened here (once)."""
@@ -52,7 +52,7 @@ def open_state(
 
 
 def create_app(
-    settings: Settings, assistant: Assistant | None = None, problem: TillitError | None = None
+    settings: AppSettings, assistant: Assistant | None = None, problem: TillitError | None = None
 ) -> FastAPI:
     """Build the app around ``assistant`` (or ``problem``: why there is none). With neither,
     the index in ``settings.data_dir`` is opened; if that fails the app still starts, answers

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.settings import Settings
+from tillit_web.settings import AppSettings
 
 
-def export_feedback(settings: Settings, out: Path, fmt: str | None = None) -> int:
+def export_feedback(settings: AppSettings, out: Path, fmt: str | None = None) -> int:
     """Write the feedback store of ``settings.data_dir`` to ``out`` (CSV or JSONL); count."""
     from tillit_web.feedback import FILENAME, FeedbackStore
 
@@ -35,7 +35,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_serve(args: argparse.Namespace, settings: AppSettings) -> int:
     """``serve [--host H] [--port P] [--workers N]``."""
     from tillit_web.server import serve
 
@@ -43,7 +43,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_feedback_export(args: argparse.Namespace, settings: AppSettings) -> int:
     """``feedback export OUT [--format csv|jsonl]``."""
     return export_feedback(settings, Path(args.out), args.format)
 

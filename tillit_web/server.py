@@ -14,7 +14,8 @@ from typing import Any
 from assistant.core import Assistant
 from assistant.errors import InvalidConfiguration, TillitError
 from assistant.factory import open_or_build_assistant
-from assistant.settings import Settings, report_unknown_variables
+from assistant.settings import report_unknown_variables
+from tillit_web.settings import AppSettings
 
 log = logging.getLogger("tillit.web")
 
@@ -24,7 +25,7 @@ WARM_UP_QUESTIONS = ("Tillit och kontroll i offentlig sektor",
                      "Trust and control in public services")
 
 
-def prepare_assistant(settings: Settings) -> Assistant | TillitError:
+def prepare_assistant(settings: AppSettings) -> Assistant | TillitError:
     """The assistant through the one composition root, the bundled anthology indexed first
     when there is no index; or the problem (with its fix) when the index cannot be used, so
     that the server starts anyway and answers 503 with it instead of crash-looping."""
@@ -39,7 +40,7 @@ def prepare_assistant(settings: Settings) -> Assistant | TillitError:
         return exc
 
 
-def make_app(settings: Settings) -> Any:
+def make_app(settings: AppSettings) -> Any:
     """The app of ``serve``: the index opened once (built first if missing), warmed up."""
     from tillit_web.app import create_app
 
@@ -61,10 +62,10 @@ def worker_app() -> Any:
     """The app of one worker process of ``serve`` with several workers (uvicorn calls this
     factory in each): the settings come from the environment, which ``serve`` prepared."""
     configure_logging()
-    return make_app(Settings())
+    return make_app(AppSettings())
 
 
-def _check_workers(settings: Settings, workers: int) -> None:
+def _check_workers(settings: AppSettings, workers: int) -> None:
     """Several workers need a Chroma server: an embedded store is one process's files, and
     each worker would load the whole index."""
     if workers > 1 and not settings.chroma_host:
@@ -78,10 +79,10 @@ def _check_workers(settings: Settings, workers: int) -> None:
         )
 
 
-def _pass_to_workers(settings: Settings, workers: int) -> None:
+def _pass_to_workers(settings: AppSettings, workers: int) -> None:
     """Worker processes read their settings from the environment; put the command line's
-    overrides there. Settings made in code in other ways cannot reach them: refuse."""
-    rebuilt = Settings(data_dir=settings.data_dir, show_progress=settings.show_progress)
+    overrides there. AppSettings made in code in other ways cannot reach them: refuse."""
+    rebuilt = AppSettings(data_dir=settings.data_dir, show_progress=settings.show_progress)
     if rebuilt != settings:
         raise ValueError("serve with several workers takes its settings from TILLIT_* "
                          "variables (and --data-dir); other settings made in code are lost")
@@ -90,13 +91,13 @@ def _pass_to_workers(settings: Settings, workers: int) -> None:
     os.environ["TILLIT_WORKERS"] = str(workers)  # the app serves the chat that works so
 
 
-def _index_in_child(settings: Settings) -> str:
+def _index_in_child(settings: AppSettings) -> str:
     from assistant.factory import built_notice, index_corpus
 
     return built_notice(index_corpus(settings))
 
 
-def _build_first(settings: Settings) -> None:
+def _build_first(settings: AppSettings) -> None:
     """Index the bundled anthology before the workers start, when there is no index, in a
     child process (the supervisor stays small: it does not keep the embedder)."""
     from assistant.factory import building_notice, current_build_id
@@ -123,7 +124,7 @@ def warm_up(assistant: Assistant) -> float:
     return time.perf_counter() - t0
 
 
-def serve(settings: Settings, host: str | None = None, port: int | None = None,
+def serve(settings: AppSettings, host: str | None = None, port: int | None = None,
           workers: int | None = None) -> None:
     """Serve the chat, API, docs and widget on one port until interrupted.
 
@@ -139,7 +140,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None,
     workers = workers or web.workers
     _check_workers(settings, workers)
     configure_logging()
-    report_unknown_variables(log.warning)
+    report_unknown_variables(log.warning, AppSettings)
     if web.auth_header and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("TILLIT_AUTH_HEADER trusts %s from anyone who can reach %s:%s; serve on "
                     "127.0.0.1 behind the proxy that sets it", web.auth_header, host, port)

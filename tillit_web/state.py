@@ -10,14 +10,13 @@ from typing import Any
 
 from assistant.core import Assistant
 from assistant.errors import TillitError
-from assistant.settings import Settings
-from assistant.web_settings import WebSettings
 from index.store.chroma import close_client
 from index.store.served import ServedIndex
 from tillit_web.answers import answerability
 from tillit_web.feedback import FeedbackStore
 from tillit_web.insights import InsightsStore
 from tillit_web.limits import AnswerGate, RateLimiter
+from tillit_web.settings import AppSettings, WebSettings
 
 log = logging.getLogger("tillit.web")
 # Answers under way on a replaced build finish well within this; then its store is closed.
@@ -28,7 +27,7 @@ CLOSE_OLD_STORE_AFTER_S = 120.0
 class WebState:
     """Shared by the API, the pages and the chat UI of one app."""
 
-    settings: Settings
+    settings: AppSettings
     feedback: FeedbackStore
     assistant: Assistant | None = None
     error: TillitError | None = None

@@ -69,17 +69,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", default=None)
     args = p.parse_args(argv)
     from assistant.factory import build_assistant, index_corpus
-    from assistant.settings import Settings
+    from assistant.settings import AppSettings
     from devtools.live import LiveServer
     from tillit_web.app import create_app
     from tillit_web.settings import WebSettings
 
-    settings = Settings(**({"data_dir": Path(args.data_dir)} if args.data_dir else {}),
+    settings = AppSettings(**({"data_dir": Path(args.data_dir)} if args.data_dir else {}),
                         show_progress=False)
     index_corpus(settings)
     assistant = build_assistant(settings)
     with tempfile.TemporaryDirectory() as data:
-        app = create_app(Settings(data_dir=Path(data), show_progress=False,
+        app = create_app(AppSettings(data_dir=Path(data), show_progress=False,
                                   web=WebSettings(stream_delay_ms=0, warm_up=False)), assistant)
         with LiveServer(app) as server:
             for path, lang, when, found in report(server.url, AXE.read_text("utf-8")):

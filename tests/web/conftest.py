@@ -15,11 +15,13 @@ import pytest  # noqa: E402
 from langchain_core.language_models import BaseChatModel  # noqa: E402
 
 from assistant.core import Assistant  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
 from devtools.live import LiveServer  # noqa: E402
 from tests.web.a11y import AXE  # noqa: E402
 from tests.web.llm_fakes import LLM_MODEL, LLM_REPLY, PacedFakeChat, UnreachableChat  # noqa: E402
-from tillit_web.settings import WebSettings  # noqa: E402
+from tillit_web.settings import (
+    AppSettings,  # noqa: E402
+    WebSettings,  # noqa: E402
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,17 +38,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def index_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings whose data dir holds a real index of the bundled corpus (built once)."""
+def index_settings(tmp_path_factory: pytest.TempPathFactory) -> AppSettings:
+    """AppSettings whose data dir holds a real index of the bundled corpus (built once)."""
     from assistant.factory import index_corpus
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("tillit-index"), show_progress=False)
+    settings = AppSettings(data_dir=tmp_path_factory.mktemp("tillit-index"), show_progress=False)
     index_corpus(settings)
     return settings
 
 
 @pytest.fixture(scope="session")
-def assistant(index_settings: Settings) -> Assistant:
+def assistant(index_settings: AppSettings) -> Assistant:
     """The real assistant over the session's index, warmed up."""
     from assistant.factory import build_assistant
     from tillit_web.server import warm_up
@@ -58,7 +60,7 @@ def assistant(index_settings: Settings) -> Assistant:
 
 @pytest.fixture(scope="session")
 def llm_assistant(
-    index_settings: Settings, assistant: Assistant
+    index_settings: AppSettings, assistant: Assistant
 ) -> Callable[..., Assistant]:
     """``llm_assistant(reply=LLM_REPLY, pause=0.0)`` → an assistant over the session's index
     (and embedder) whose fake model always streams ``reply``; ``reply=None``: the model is
@@ -83,9 +85,9 @@ def llm_assistant(
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path) -> AppSettings:
     """Per-test settings: a fresh data dir, so each test has its own feedback store."""
-    return Settings(data_dir=tmp_path / "data", show_progress=False)
+    return AppSettings(data_dir=tmp_path / "data", show_progress=False)
 
 
 ServerFactory = Callable[..., LiveServer]
@@ -98,7 +100,7 @@ def start_server() -> Iterator[ServerFactory]:
 
     servers: list[LiveServer] = []
 
-    def start(settings: Settings, assistant: Assistant | None = None, **web: Any) -> LiveServer:
+    def start(settings: AppSettings, assistant: Assistant | None = None, **web: Any) -> LiveServer:
         web.setdefault("warm_up", False)
         app = create_app(settings.model_copy(update={"web": WebSettings(**web)}), assistant)
         server = LiveServer(app).start()
@@ -111,7 +113,7 @@ def start_server() -> Iterator[ServerFactory]:
 
 
 @pytest.fixture
-def server(start_server: ServerFactory, settings: Settings, assistant: Assistant) -> LiveServer:
+def server(start_server: ServerFactory, settings: AppSettings, assistant: Assistant) -> LiveServer:
     """A live server with the real assistant and a fresh feedback store."""
     return start_server(settings, assistant)
 

@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.settings import Settings
 from devtools.live import LiveServer
 from tests.web.sse import read_events
 from tillit_web.render import quote_spans
+from tillit_web.settings import AppSettings
 
 SV_Q = "Vad är tillitsbaserad styrning?"
 EN_Q = "What is trust-based management?"
@@ -137,7 +137,7 @@ def test_stream_errors_are_plain_http_errors(client: httpx.Client) -> None:
 def test_missing_index_gives_503_but_feedback_works(
     start_server: Any, tmp_path: Any
 ) -> None:
-    server = start_server(Settings(data_dir=tmp_path / "empty", show_progress=False))
+    server = start_server(AppSettings(data_dir=tmp_path / "empty", show_progress=False))
     with httpx.Client(base_url=server.url, timeout=30) as c:
         r = c.get("/api/health")
         assert r.status_code == 503 and r.json()["index_loaded"] is False
@@ -162,7 +162,7 @@ class _Broken:
         raise RuntimeError("boom in /secret/path/file.py")
 
 
-def test_internal_error_hides_details(start_server: Any, settings: Settings) -> None:
+def test_internal_error_hides_details(start_server: Any, settings: AppSettings) -> None:
     server = start_server(settings, _Broken())
     with httpx.Client(base_url=server.url, timeout=30) as c:
         for path in ("/api/ask", "/api/ask/stream"):
@@ -173,7 +173,7 @@ def test_internal_error_hides_details(start_server: Any, settings: Settings) -> 
             assert "secret" not in r.text and "Traceback" not in r.text
 
 
-def test_cors_allowlist(start_server: Any, settings: Settings, assistant: Any) -> None:
+def test_cors_allowlist(start_server: Any, settings: AppSettings, assistant: Any) -> None:
     allowed = "http://intranet.example:8080"
     server = start_server(settings, assistant, allowed_origins=[allowed])
     with httpx.Client(base_url=server.url, timeout=30) as c:

@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from assistant.core import Assistant
-from assistant.settings import Settings
-from tillit_web.settings import WebSettings
+from tillit_web.settings import AppSettings, WebSettings
 
 TOKEN = "s3cret-token-for-tests-0123456789"
 ROUTES = [("GET", "/"), ("GET", "/embed"), ("GET", "/widget.js"), ("GET", "/docs"),
@@ -30,7 +29,7 @@ def _basic(user: str, password: str) -> str:
 
 
 def test_token_required_everywhere_when_configured(
-    start_server: Any, settings: Settings, assistant: Assistant
+    start_server: Any, settings: AppSettings, assistant: Assistant
 ) -> None:
     server = start_server(settings, assistant, auth_token=TOKEN)
     with httpx.Client(base_url=server.url, timeout=30) as c:
@@ -62,7 +61,7 @@ def test_token_required_everywhere_when_configured(
 
 
 def test_proxy_header_required_when_configured(
-    start_server: Any, settings: Settings, assistant: Assistant
+    start_server: Any, settings: AppSettings, assistant: Assistant
 ) -> None:
     server = start_server(settings, assistant, auth_header="X-Remote-User")
     with httpx.Client(base_url=server.url, timeout=30) as c:
@@ -76,7 +75,7 @@ def test_proxy_header_required_when_configured(
 
 
 def test_token_or_header_either_passes(
-    start_server: Any, settings: Settings, assistant: Assistant
+    start_server: Any, settings: AppSettings, assistant: Assistant
 ) -> None:
     server = start_server(settings, assistant, auth_token=TOKEN, auth_header="X-Remote-User")
     with httpx.Client(base_url=server.url, timeout=30) as c:

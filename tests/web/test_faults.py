@@ -21,18 +21,18 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.settings import Settings
 from devtools.live import free_port
 from tillit_web.feedback import FeedbackStore
+from tillit_web.settings import AppSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SV_Q = "Vad är tillitsbaserad styrning?"
 LEAKS = ("Traceback", 'File "', "/tmp", "/work", "/root", "/home", "site-packages")
 
 
-def _copy_index(src: Settings, dest: Path) -> Settings:
+def _copy_index(src: AppSettings, dest: Path) -> AppSettings:
     shutil.copytree(src.data_dir / "index", dest / "index")
-    return Settings(data_dir=dest, show_progress=False)
+    return AppSettings(data_dir=dest, show_progress=False)
 
 
 def _current_build(data: Path) -> str:
@@ -74,7 +74,7 @@ class _Output:
 
 @pytest.mark.slow
 def test_kill_9_mid_rebuild_keeps_serving_the_previous_index(
-    index_settings: Settings, tmp_path: Path, start_server: Callable[..., Any]
+    index_settings: AppSettings, tmp_path: Path, start_server: Callable[..., Any]
 ) -> None:
     settings = _copy_index(index_settings, tmp_path / "data")
     data = settings.data_dir
@@ -180,7 +180,7 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_unusable_index_gives_503_with_a_clear_message(
-    damage: str, index_settings: Settings, tmp_path: Path, start_server: Callable[..., Any]
+    damage: str, index_settings: AppSettings, tmp_path: Path, start_server: Callable[..., Any]
 ) -> None:
     settings = _copy_index(index_settings, tmp_path / "data")
     hurt, hint = DAMAGE[damage]
@@ -205,7 +205,7 @@ def test_unusable_index_gives_503_with_a_clear_message(
 
 
 def test_core_reports_a_damaged_embedded_store_as_a_damaged_index(
-    index_settings: Settings, tmp_path: Path
+    index_settings: AppSettings, tmp_path: Path
 ) -> None:
     from assistant.errors import IndexCorrupt
     from assistant.factory import build_assistant
@@ -217,7 +217,7 @@ def test_core_reports_a_damaged_embedded_store_as_a_damaged_index(
 
 
 def test_app_py_with_a_damaged_index_starts_and_reports_instead_of_crash_looping(
-    index_settings: Settings, tmp_path: Path
+    index_settings: AppSettings, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
     _copy_index(index_settings, data)

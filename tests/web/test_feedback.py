@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.settings import Settings
 from tillit_web.feedback import FeedbackStore, parse_vote
+from tillit_web.settings import AppSettings
 
 
 def _write_many(path: str, worker: int, n: int) -> None:
@@ -72,7 +72,7 @@ def test_bad_votes_rejected(vote: Any) -> None:
 
 
 def test_feedback_api_count_in_equals_count_out_and_survives_restart(
-    start_server: Any, settings: Settings, assistant: Any
+    start_server: Any, settings: AppSettings, assistant: Any
 ) -> None:
     server = start_server(settings, assistant)
     payloads = [

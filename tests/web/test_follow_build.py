@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import Settings
 from index.store.layout import write_json_atomic
 from tillit_web.app import open_state
+from tillit_web.settings import AppSettings
 from tillit_web.state import WebState
 
 
@@ -25,13 +25,13 @@ def _wait_for(state: WebState, build_id: str, timeout: float = 120.0) -> None:
 
 @pytest.mark.slow
 def test_a_newer_build_is_served_and_a_broken_one_is_not(
-    index_settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    index_settings: AppSettings, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     from assistant.factory import current_build_id, index_corpus
 
     data = tmp_path / "data"
     shutil.copytree(index_settings.data_dir, data)
-    settings = Settings(data_dir=data, show_progress=False)
+    settings = AppSettings(data_dir=data, show_progress=False)
     state = open_state(settings)
     state.retry_interval_s = 0.0
     first = state.info["build_id"]
@@ -84,7 +84,7 @@ def _wait_until_idle(state: WebState, timeout: float = 60.0) -> None:
 
 
 def test_the_pointer_is_read_at_most_once_per_interval(
-    index_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    index_settings: AppSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assistant,
 ) -> None:
     import assistant.factory as factory

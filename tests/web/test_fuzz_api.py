@@ -12,15 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
 
 from assistant.core import Assistant
-from assistant.settings import Settings
 from devtools.live import LiveServer
+from tillit_web.settings import AppSettings
 
 LEAKS = ("Traceback", 'File "', "/tmp", "/work", "/root", "/home", "site-packages",
          "Exception", "Error:")
 
 
 @pytest.fixture
-def fuzz_server(start_server: Any, settings: Settings, assistant: Assistant) -> LiveServer:
+def fuzz_server(start_server: Any, settings: AppSettings, assistant: Assistant) -> LiveServer:
     return start_server(settings, assistant, rate_limit_requests=0)
 
 

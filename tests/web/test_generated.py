@@ -16,10 +16,10 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.events import Token
-from assistant.settings import Settings
 from devtools.live import LiveServer
 from tests.web.llm_fakes import LLM_MODEL, SUPPORTED, UNSUPPORTED
 from tests.web.sse import read_events
+from tillit_web.settings import AppSettings
 
 SV_Q = "Vad är tillitsbaserad styrning?"
 # The model cites passage [9] of five: the checker repairs the marker.
@@ -32,7 +32,7 @@ def markers(text: str) -> set[int]:
 
 @pytest.fixture
 def llm_client(
-    start_server: Any, settings: Settings, llm_assistant: Callable[..., Assistant]
+    start_server: Any, settings: AppSettings, llm_assistant: Callable[..., Assistant]
 ) -> Iterator[httpx.Client]:
     server = start_server(settings, llm_assistant())
     with httpx.Client(base_url=server.url, timeout=60) as c:
@@ -65,7 +65,7 @@ def test_generated_answer_has_checked_sentences(llm_client: httpx.Client) -> Non
 
 
 def test_stream_ends_with_the_checked_answer_that_replaces_the_tokens(
-    start_server: Any, settings: Settings, llm_assistant: Callable[..., Assistant]
+    start_server: Any, settings: AppSettings, llm_assistant: Callable[..., Assistant]
 ) -> None:
     server = start_server(settings, llm_assistant(BAD_MARKER_REPLY))
     with httpx.Client(base_url=server.url, timeout=60) as c, \
@@ -88,7 +88,7 @@ def test_stream_ends_with_the_checked_answer_that_replaces_the_tokens(
 
 
 def test_unreachable_model_falls_back_to_quotes(
-    start_server: Any, settings: Settings, llm_assistant: Callable[..., Assistant]
+    start_server: Any, settings: AppSettings, llm_assistant: Callable[..., Assistant]
 ) -> None:
     server = start_server(settings, llm_assistant(None))
     with httpx.Client(base_url=server.url, timeout=60) as c:
@@ -109,12 +109,12 @@ def test_unreachable_model_falls_back_to_quotes(
 
 
 def test_health_names_the_model_or_the_problem(
-    start_server: Any, settings: Settings, llm_assistant: Callable[..., Assistant],
-    assistant: Assistant, index_settings: Settings, tmp_path: Path,
+    start_server: Any, settings: AppSettings, llm_assistant: Callable[..., Assistant],
+    assistant: Assistant, index_settings: AppSettings, tmp_path: Path,
 ) -> None:
     from assistant.factory import build_assistant
 
-    missing = Settings(data_dir=index_settings.data_dir, show_progress=False, llm="llamacpp",
+    missing = AppSettings(data_dir=index_settings.data_dir, show_progress=False, llm="llamacpp",
                        llm_model_path=tmp_path / "missing.gguf")
     broken = build_assistant(missing, assistant.embedder)
     cases = [(llm_assistant(), LLM_MODEL, False), (assistant, None, False), (broken, None, True)]
@@ -129,7 +129,7 @@ def test_health_names_the_model_or_the_problem(
 
 
 def test_stream_holds_an_answer_slot_without_blocking_the_server(
-    start_server: Any, settings: Settings, llm_assistant: Callable[..., Assistant]
+    start_server: Any, settings: AppSettings, llm_assistant: Callable[..., Assistant]
 ) -> None:
     """While a model streams, the answer slot stays taken (the gate counts it) and other
     requests are served (the tokens are awaited off the event loop)."""
@@ -176,7 +176,7 @@ class _FailsMidway:
 
 
 def test_failure_after_the_stream_started_is_an_error_event(
-    start_server: Any, settings: Settings
+    start_server: Any, settings: AppSettings
 ) -> None:
     server: LiveServer = start_server(settings, _FailsMidway())
     with httpx.Client(base_url=server.url, timeout=30) as c, \

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from assistant.core import Assistant
-from assistant.settings import Settings
 from tillit_web.limits import AnswerGate, Overloaded, RateLimiter, retry_after
+from tillit_web.settings import AppSettings
 
 SV_Q = "Vad är tillitsbaserad styrning?"
 EN_Q = "What is trust-based management?"
@@ -98,7 +98,7 @@ def _post_many(url: str, n: int, json: dict[str, Any], path: str = "/api/ask",
 
 @pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream"])
 def test_overload_is_shed_with_503_and_retry_after_then_recovers(
-    path: str, start_server: Any, settings: Settings, assistant: Assistant
+    path: str, start_server: Any, settings: AppSettings, assistant: Assistant
 ) -> None:
     server = start_server(settings, SlowAssistant(assistant, 1.0), max_concurrent_answers=2,
                           max_queued_answers=2, queue_timeout_s=10, retry_after_s=7,
@@ -119,7 +119,7 @@ def test_overload_is_shed_with_503_and_retry_after_then_recovers(
 
 
 def test_waiting_too_long_is_shed(
-    start_server: Any, settings: Settings, assistant: Assistant
+    start_server: Any, settings: AppSettings, assistant: Assistant
 ) -> None:
     server = start_server(settings, SlowAssistant(assistant, 1.5), max_concurrent_answers=1,
                           max_queued_answers=10, queue_timeout_s=0.5, rate_limit_requests=0)
@@ -130,7 +130,7 @@ def test_waiting_too_long_is_shed(
 
 
 def test_rate_limit_per_client_with_retry_after(
-    start_server: Any, settings: Settings, assistant: Assistant
+    start_server: Any, settings: AppSettings, assistant: Assistant
 ) -> None:
     server = start_server(settings, assistant, rate_limit_requests=3, rate_limit_window_s=60)
     with httpx.Client(base_url=server.url, timeout=30) as c:
@@ -151,7 +151,7 @@ def test_rate_limit_per_client_with_retry_after(
 
 
 def test_rate_limit_counts_proxy_users_not_addresses(
-    start_server: Any, settings: Settings, assistant: Assistant
+    start_server: Any, settings: AppSettings, assistant: Assistant
 ) -> None:
     server = start_server(settings, assistant, rate_limit_requests=2,
                           auth_header="X-Remote-User")

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from assistant.core import Assistant
-from assistant.settings import Settings
 from devtools.loadcheck import run_mixed_load
+from tillit_web.settings import AppSettings
 
 
 @pytest.mark.slow
 def test_short_mixed_load_has_no_5xx(
-    start_server: Any, settings: Settings, assistant: Assistant
+    start_server: Any, settings: AppSettings, assistant: Assistant
 ) -> None:
     server = start_server(settings, assistant)
     result = run_mixed_load(server.url, clients=20, total=1000, seconds=10, pid=os.getpid())

@@ -15,15 +15,14 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.errors import IndexMissing, TillitError
-from assistant.settings import Settings
 from devtools.live import free_port
 from tillit_web import server as web_server
-from tillit_web.settings import WebSettings
+from tillit_web.settings import AppSettings, WebSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_app_py_serves_everything_on_one_port(index_settings: Settings, tmp_path: Path) -> None:
+def test_app_py_serves_everything_on_one_port(index_settings: AppSettings, tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(index_settings.data_dir, data)
     port = free_port()
@@ -59,11 +58,11 @@ def test_app_py_serves_everything_on_one_port(index_settings: Settings, tmp_path
 
 
 def test_serve_builds_a_missing_index_once(
-    index_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    index_settings: AppSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[Path] = []
 
-    def fake_index_corpus(settings: Settings, *args: Any, **kwargs: Any) -> Any:
+    def fake_index_corpus(settings: AppSettings, *args: Any, **kwargs: Any) -> Any:
         calls.append(settings.data_dir)  # stands in for the 30 s build: copy a real index
         shutil.copytree(index_settings.data_dir, settings.data_dir, dirs_exist_ok=True)
 
@@ -75,7 +74,7 @@ def test_serve_builds_a_missing_index_once(
     import assistant.factory
 
     monkeypatch.setattr(assistant.factory, "index_corpus", fake_index_corpus)
-    settings = Settings(data_dir=tmp_path / "fresh", show_progress=False)
+    settings = AppSettings(data_dir=tmp_path / "fresh", show_progress=False)
     first = web_server.prepare_assistant(settings)
     assert isinstance(first, Assistant) and first.info()["chunks"] > 10
     assert calls == [settings.data_dir]
@@ -89,7 +88,7 @@ def _count_opens(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     opened: list[Path] = []
     real = assistant.factory.build_assistant
 
-    def counting(settings: Settings, *args: Any, **kwargs: Any) -> Any:
+    def counting(settings: AppSettings, *args: Any, **kwargs: Any) -> Any:
         opened.append(settings.data_dir)
         return real(settings, *args, **kwargs)
 
@@ -99,7 +98,7 @@ def _count_opens(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 @pytest.mark.parametrize("broken", [False, True])
 def test_serve_opens_the_index_once(
-    broken: bool, index_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    broken: bool, index_settings: AppSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = tmp_path / "data"
     shutil.copytree(index_settings.data_dir, data)
@@ -107,7 +106,7 @@ def test_serve_opens_the_index_once(
         (data / "index" / "current.json").write_text("{not json", encoding="utf-8")
     opened = _count_opens(monkeypatch)
     web = WebSettings(warm_up=False)
-    app = web_server.make_app(Settings(data_dir=data, show_progress=False, web=web))
+    app = web_server.make_app(AppSettings(data_dir=data, show_progress=False, web=web))
     assert opened == [data]  # the app reuses what start-up opened (or why it could not)
     state = app.state.tillit
     assert state.ready is not broken
@@ -117,7 +116,7 @@ def test_serve_opens_the_index_once(
 
 
 def test_the_web_shows_the_problem_and_retries_on_request(
-    index_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    index_settings: AppSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from fastapi.testclient import TestClient
 
@@ -126,7 +125,7 @@ def test_the_web_shows_the_problem_and_retries_on_request(
     data = tmp_path / "data"
     data.mkdir()
     problem = IndexMissing("No index: build it with `tillit index`.")
-    app = create_app(Settings(data_dir=data, show_progress=False), problem=problem)
+    app = create_app(AppSettings(data_dir=data, show_progress=False), problem=problem)
     state = app.state.tillit
     state.retry_interval_s = 0.0
     opened = _count_opens(monkeypatch)
@@ -149,7 +148,7 @@ def test_web_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TILLIT_ALLOWED_ORIGINS", "https://intra.example.se, http://wiki:8080/")
     monkeypatch.setenv("TILLIT_PORT", "8123")
     monkeypatch.setenv("TILLIT_ROOT_PATH", "/tillit/")
-    web = Settings().web
+    web = AppSettings().web
     assert web.allowed_origins == ["https://intra.example.se", "http://wiki:8080"]
     assert (web.port, web.root_path) == (8123, "/tillit")
     monkeypatch.setenv("TILLIT_ALLOWED_ORIGINS", "https://intra.example.se/path")
