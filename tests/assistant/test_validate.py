@@ -42,19 +42,16 @@ def test_history_that_is_not_a_list_is_refused() -> None:
     assert caught.value.message("sv") == "Historiken måste vara en lista med tidigare frågor."
 
 
-def test_only_the_last_max_turns_earlier_questions_are_kept_oldest_first() -> None:
+def test_only_the_last_max_turns_questions_are_kept_oldest_first() -> None:
     history = ["Vem skrev kapitel 1?", "Vad är NPM?", "Vem införde det?", "Och när?"]
     assert validate("Varför?", history, "sv", 100, 2).turns == ("Vem införde det?", "Och när?")
+    assert validate("Varför?", history, "sv", 100, 0).turns == ()
 
 
 def test_earlier_turns_are_cleaned_and_blank_ones_left_out() -> None:
     history = ["Vad är\n\n NPM?", "   ", "", "Och\x00 när\u200b infördes det?"]
     req = validate("Vem införde det?", history, "sv", 100, 10)
     assert req.turns == ("Vad är NPM?", "Och när infördes det?")
-
-
-def test_no_turns_are_kept_when_history_is_switched_off() -> None:
-    assert validate("Och när?", ["Vad är NPM?"], "sv", 100, 0).turns == ()
 
 
 def test_an_over_long_earlier_turn_is_refused_as_a_history_turn() -> None:
