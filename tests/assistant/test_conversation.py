@@ -45,7 +45,7 @@ def test_a_short_question_with_a_pronoun_is_a_follow_up() -> None:
 
 def test_a_question_naming_its_subject_is_standalone_despite_a_pronoun() -> None:
     assert not is_follow_up("Vad är det som kännetecknar tillitsbaserad styrning i skolan?")
-    assert not is_follow_up("Vem införde New Public Management i Sverige?")
+    assert not is_follow_up("What does it mean to build trust between teachers and principals?")
 
 
 def test_an_opening_and_makes_even_a_long_question_a_follow_up() -> None:
@@ -62,7 +62,6 @@ def test_a_standalone_question_is_not_extended_by_the_history() -> None:
 def test_a_follow_up_chain_leans_back_to_its_last_standalone_turn_only() -> None:
     query = condense("Och vad studerade han?", CHAIN)
     assert query == "Och vad studerade han? Vem skrev kapitel 9? Var kommer han ifrån?"
-    assert "tillit" not in query
     assert earlier_context("Och vad studerade han?", CHAIN) == (
         "Vem skrev kapitel 9? Var kommer han ifrån?")
 

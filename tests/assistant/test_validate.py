@@ -37,7 +37,7 @@ def test_a_question_that_is_not_text_is_refused() -> None:
 
 def test_history_that_is_not_a_list_is_refused() -> None:
     with pytest.raises(InvalidQuestion) as caught:
-        validate("Vad är tillit?", "Vem skrev kapitel 9?", None, 100, 5)  # type: ignore[arg-type]
+        validate("Vad är tillit?", "Vem skrev kapitel 9?", None, 100, 5)
     assert caught.value.message("en") == "History must be a list of earlier questions."
     assert caught.value.message("sv") == "Historiken måste vara en lista med tidigare frågor."
 
