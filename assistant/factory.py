@@ -140,7 +140,7 @@ def build_assistant(
     check_index_settings(index.info, settings)
     retriever = Retriever(
         index, embedder, mode=settings.retrieval_mode, fusion=settings.fusion,
-        dense_weight=settings.dense_weight, rrf_k=settings.rrf_k,
+        dense_weight=settings.dense_weight, rrf_k=settings.rrf_k, weights=tuning.retrieval,
     )
     background = np.asarray(embedder.embed_passages(background_texts()), dtype=np.float32)
     llm_problem = None

@@ -7,6 +7,7 @@ from typing import Literal
 
 import numpy as np
 
+from assistant.tuning import RetrievalWeights
 from index.embedders.base import Embedder
 from index.store.served import ServedIndex
 from index.text.chunking import Chunk
@@ -49,7 +50,8 @@ def _minmax(x: np.ndarray) -> np.ndarray:
 
 class Retriever:
     """Ranks chunks for a query; the mode and fusion are chosen by settings (and passed in
-    explicitly: their defaults live in ``Settings`` only)."""
+    explicitly: their defaults live in ``Settings`` only), the pool and the follow-up
+    context's weight by ``weights`` (``Tuning.retrieval``)."""
 
     def __init__(
         self,
@@ -60,17 +62,17 @@ class Retriever:
         fusion: Fusion,
         dense_weight: float,
         rrf_k: int,
-        pool: int = 30,
-        context_weight: float = 0.5,
+        weights: RetrievalWeights | None = None,
     ) -> None:
+        weights = weights or RetrievalWeights()
         self.index = index
         self.embedder = embedder
         self.mode = mode
         self.fusion = fusion
         self.dense_weight = dense_weight
         self.rrf_k = rrf_k
-        self.pool = pool
-        self.context_weight = context_weight
+        self.pool = weights.pool
+        self.context_weight = weights.context_weight
 
     def _candidates(self, qv: np.ndarray, lex_all: np.ndarray, mode: Mode, pool: int) -> list[int]:
         found: dict[int, None] = {}

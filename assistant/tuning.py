@@ -12,6 +12,17 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class RetrievalWeights:
+    """How the retriever (``assistant.retrieval``) gathers and ranks passages beyond what the
+    settings choose (mode, fusion, dense weight, RRF constant)."""
+
+    pool: int = 30
+    """Candidates taken from each ranking (dense, BM25) before fusion."""
+    context_weight: float = 0.5
+    """Weight of the earlier turns' own ranking for a follow-up question."""
+
+
+@dataclass(frozen=True)
 class SentenceWeights:
     """How the extractive composer (``assistant.compose``) scores and keeps sentences: the
     dense cosine to the question plus these."""
@@ -82,6 +93,7 @@ class SupportWeights:
 class Tuning:
     """Every stage's tuned weights."""
 
+    retrieval: RetrievalWeights = field(default_factory=RetrievalWeights)
     sentences: SentenceWeights = field(default_factory=SentenceWeights)
     decision: DecisionWeights = field(default_factory=DecisionWeights)
     lead: LeadWeights = field(default_factory=LeadWeights)
