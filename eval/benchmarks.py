@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
+from assistant.tuning import RetrievalWeights
 
 DATA = Path(__file__).resolve().parent / "data"
 # Published nDCG@10 / Recall@5 on MTEB's SweFAQ retrieval task (other data revision).
@@ -96,7 +97,7 @@ def run_benchmark(name: str, settings: Settings, limit: int | None = None,
         for mode in ("bm25", "dense", "hybrid"):
             retriever = Retriever(served, embedder, mode=mode, fusion=settings.fusion,
                                   dense_weight=settings.dense_weight, rrf_k=settings.rrf_k,
-                                  pool=60)
+                                  weights=RetrievalWeights(pool=60))
             ranks: list[int | None] = []
             for question, pid in tqdm(questions, desc=f"{name} ({mode})",
                                       disable=not settings.show_progress):

@@ -20,13 +20,13 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
-from index.build.files import write_build
-from index.store.chroma import ChromaStore, close_client, make_client
-from index.text.chunking import CHUNKING_VERSION
 from index.build.compute import Computed
+from index.build.files import write_build
+from index.build.plan import BuildPlan
+from index.store.chroma import ChromaStore, close_client, make_client
 from index.store.layout import FORMAT_VERSION, IndexLayout, write_json_atomic
 from index.store.lexical import LEXICAL_DIR
-from index.build.plan import BuildPlan
+from index.text.chunking import CHUNKING_VERSION
 from index.text.tokens import ENCODING
 
 STORE_BATCH = 1000

@@ -16,12 +16,12 @@ import numpy as np
 import tiktoken
 from tqdm import tqdm
 
+from index.build.embedding import embed_missing, missing_texts, pooled_vector
+from index.build.plan import BuildPlan
+from index.embedders.base import Embedder, text_key
+from index.store.lexical import LexicalIndex
 from index.text.chunking import Chunk, chunk_document, make_splitter
 from index.text.cleaning import clean_pages
-from index.embedders.base import Embedder, text_key
-from index.build.embedding import embed_missing, missing_texts, pooled_vector
-from index.store.lexical import LexicalIndex
-from index.build.plan import BuildPlan
 from index.text.sentences import split_sentences
 from index.text.tokens import count_tokens
 

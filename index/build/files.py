@@ -10,9 +10,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from index.text.chunking import Chunk
 from index.embedders.base import text_key
 from index.errors import IndexCorrupt
+from index.text.chunking import Chunk
 
 
 @dataclass

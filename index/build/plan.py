@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from index.build.files import BuildFiles, read_build
-from index.text.chunking import CHUNKING_VERSION
 from index.documents import LoadedDocument
 from index.errors import IngestError, TillitError
-from index.store.layout import FORMAT_VERSION, IndexLayout
 from index.formats.registry import discover, document_meta, load_document
+from index.store.layout import FORMAT_VERSION, IndexLayout
+from index.text.chunking import CHUNKING_VERSION
 from index.text.tokens import ENCODING
 
 

@@ -23,8 +23,6 @@ from pathlib import Path
 
 from index.build.commit import Target, clear_staging, collection_prefix, commit_build
 from index.build.compute import compute_build
-from index.embedders.base import Embedder
-from index.errors import IngestError
 from index.build.plan import (
     CHUNK_VECTOR_MODES,
     BuildPlan,
@@ -33,6 +31,8 @@ from index.build.plan import (
     plan_build,
     read_previous,
 )
+from index.embedders.base import Embedder
+from index.errors import IngestError
 from index.text.tokens import get_encoding
 
 __all__ = ["CHUNK_VECTOR_MODES", "BuildReport", "ChunkVectors", "build_index",
