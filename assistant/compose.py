@@ -140,7 +140,7 @@ def select_sentences(
         return True
 
     add(scored[0])
-    if follow:
+    if follow and max_sentences > 1:
         nxt = next_sentence(scored, scored[0])
         if nxt is not None:
             add(nxt)
@@ -163,14 +163,17 @@ def compose(
     numbers: dict[int, int] = {}
     quotes: dict[int, list[str]] = {}
     parts: list[str] = []
+    head = []
+    if lead is not None:  # the text opens with it, so its passage is [1]
+        numbers[lead[1].hit_rank] = 1
+        quotes[lead[1].hit_rank] = []
+        head.append(template.lead.format(lead=lead[0], n=1))
     for s in chosen:
         n = numbers.setdefault(s.hit_rank, len(numbers) + 1)
         quotes.setdefault(s.hit_rank, []).append(s.text)
         parts.append(template.sentence.format(quote=s.text.strip(), n=n))
-    head = []
-    if lead is not None:
-        n = numbers.setdefault(lead[1].hit_rank, len(numbers) + 1)
-        head.append(template.lead.format(lead=lead[0], n=n))
+    if lead is not None and not quotes[lead[1].hit_rank]:
+        quotes[lead[1].hit_rank].append(lead[1].text)
     citations = [
         _citation(retrieval.hits[rank], n, " … ".join(quotes[rank]), template.language)
         for rank, n in numbers.items()

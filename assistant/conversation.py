@@ -71,7 +71,7 @@ class Conversation:
     def add(self, question: str) -> None:
         """Remember a question the user asked."""
         self.turns.append(question)
-        del self.turns[: -self.max_turns]
+        del self.turns[: max(len(self.turns) - self.max_turns, 0)]
 
     def history(self) -> list[str]:
         """The earlier questions, oldest first."""

@@ -113,7 +113,9 @@ def markers_in(text: str) -> list[int]:
 def strip_markers(text: str) -> str:
     """``text`` without its markers, with the spaces they leave tidied."""
     text = MARKER.sub("", text)
-    return re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", text)).strip()
+    text = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", text)).strip()
+    # 'medarbetare. [1].' leaves two full stops (an ellipsis '...' stays).
+    return re.sub(r"(?<![.])([.!?])\.(?![.])", r"\1", text)
 
 
 def split_answer(text: str) -> list[Draft]:

@@ -31,6 +31,11 @@ def test_sentences_respect_abbreviations_initials_and_paragraphs() -> None:
     ("Vad menas med perspektivträngsel?", "sv"),
     ("What are the three governance principles according to Adler?", "en"),
     ("Who wrote chapter 9?", "en"),
+    # A name in another language does not outweigh the question's own words.
+    ("Vem introducerade New Public Management?", "sv"),
+    ("Vad är New Public Management?", "sv"),
+    ("Who introduced Tillitsdelegationen?", "en"),
+    ("Vilka kommuner deltog i Tillitsdelegationens försök?", "sv"),
 ])
 def test_language_detection(text: str, lang: str) -> None:
     assert detect_language(text) == lang

@@ -160,7 +160,7 @@ def build_ui(state: WebState) -> gr.Blocks:
             return
         turn = dict(conv[-1])
         earlier = [c["question"] for c in conv[:-1] if c.get("answer")]
-        earlier = earlier[-state.settings.max_history_turns:]
+        earlier = earlier[max(len(earlier) - state.settings.max_history_turns, 0):]
         head = render_chat(conv[:-1], lang)
         user = {"role": "user", "content": user_html(turn["question"])}
         # Quoted answers come all at once and are paced by ``delay``; a model's tokens come

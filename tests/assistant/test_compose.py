@@ -194,6 +194,33 @@ def test_a_direct_answer_opens_the_text_with_its_passages_marker() -> None:
     assert len(citations) == 1 and citations[0].page_label == "p. 5"
 
 
+def test_a_direct_answer_from_a_later_passage_is_still_marked_first() -> None:
+    retrieval = _retrieval(memory_index(PASSAGES), "q")
+    first = _s(0, 0, "Tillitsdelegationen tillsattes av regeringen.", 0.8)
+    hood = _s(2, 60, "Det introducerades av forskaren Christopher Hood år 1991.", 0.9)
+    text, citations = compose(retrieval, [first, hood], SV, lead=("Christopher Hood", hood))
+    assert text.startswith("Christopher Hood [1].")
+    assert f"”{hood.text}” [1]" in text and f"”{first.text}” [2]" in text
+    assert [(c.n, c.chunk_id) for c in citations] == [(1, "c2"), (2, "c0")]
+    assert citations[0].quote == hood.text
+
+
+def test_a_direct_answer_whose_sentence_is_not_quoted_is_cited_with_it() -> None:
+    retrieval = _retrieval(memory_index(PASSAGES), "q")
+    first = _s(0, 0, "Tillitsdelegationen tillsattes av regeringen.", 0.8)
+    hood = _s(2, 60, "Det introducerades av forskaren Christopher Hood år 1991.", 0.9)
+    text, citations = compose(retrieval, [first], SV, lead=("Christopher Hood", hood))
+    assert text.startswith("Christopher Hood [1].")
+    assert [(c.n, c.quote) for c in citations] == [(1, hood.text), (2, first.text)]
+
+
+def test_one_sentence_means_one_even_with_its_follower() -> None:
+    index = memory_index(PASSAGES)
+    scored = score_sentences(_retrieval(index, "tillit"), _served(index), None, RULES)
+    assert len(select_sentences(scored, max_sentences=1, keep_margin=1.0)) == 1
+    assert len(select_sentences(scored, max_sentences=2, keep_margin=0.0)) == 2  # + follower
+
+
 def test_not_stated_names_what_the_passage_shares_with_the_question() -> None:
     retrieval = _retrieval(memory_index(PASSAGES), "q")
     closest = _s(0, 87, "Delegationens sekretariat arbetade med kommuner och regioner.", 0.5)

@@ -108,6 +108,13 @@ def test_the_model_is_not_consulted_for_a_standalone_question() -> None:
     assert s.context is None and s.condense_ms is None
 
 
+def test_a_conversation_without_turns_to_keep_keeps_none() -> None:
+    talk = Conversation(max_turns=0)
+    for q in CHAIN:
+        talk.add(q)
+    assert talk.history() == []
+
+
 def test_a_conversation_keeps_only_its_last_max_turns_oldest_first() -> None:
     talk = Conversation(max_turns=2)
     for q in CHAIN:

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.retrieval import Hit, Retrieval
 from assistant.tuning import SupportWeights
-from assistant.verify import Draft, Verifier, split_answer, tidy
+from assistant.verify import Draft, Verifier, split_answer, strip_markers, tidy
 from index.store.served import ServedIndex
 from tests.assistant.fakes import PASSAGES, memory_index
 
@@ -101,3 +101,15 @@ def test_tidy_keeps_a_complete_answer_whole() -> None:
     assert [d.text for d in drafts] == ["Tillit kräver mod av chefer.",
                                         "Kontrollen ska vara ändamålsenlig."]
     assert counts["cut_off"] == 1
+
+
+@pytest.mark.parametrize("written,clean", [
+    ("Tillit bygger på medarbetare. [1].", "Tillit bygger på medarbetare."),
+    ("Tillit bygger på medarbetare [1].", "Tillit bygger på medarbetare."),
+    ("Det finns fler … exempel... [2]", "Det finns fler … exempel..."),
+    ("Vad är tillit? [1].", "Vad är tillit?"),
+])
+def test_removing_markers_leaves_one_full_stop_and_keeps_an_ellipsis(
+    written: str, clean: str,
+) -> None:
+    assert strip_markers(written) == clean
