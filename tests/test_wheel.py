@@ -30,9 +30,15 @@ NOT_SHIPPED = ("eval/", "benchmarks/", "devtools/", "tests/", "app.py", "web/",
 def _build_wheel(tmp: Path) -> Path:
     """``pip wheel`` of a copy of the checkout (no stale build/ folder can leak into it)."""
     source = tmp / "source"
-    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "data", "build", "dist", "*.egg-info", "__pycache__", ".*_cache",
-        "node_modules"))
+    anywhere = shutil.ignore_patterns(".git", ".venv", "*.egg-info", "__pycache__", ".*_cache",
+                                      "node_modules")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        # build/, dist/ and data/ only at the top: index/build is a package of ours.
+        top = {"build", "dist", "data"} & set(names) if Path(folder) == ROOT else set()
+        return set(anywhere(folder, names)) | top
+
+    shutil.copytree(ROOT, source, symlinks=True, ignore=ignore)
     out = tmp / "dist"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
                     "--no-build-isolation", "-w", str(out), str(source)], check=True)
