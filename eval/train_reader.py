@@ -115,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--dev-cases", type=Path, default=ROOT / "data" / "reader" /
                     "dev_cases.jsonl")
+    ap.add_argument("--pipeline-negatives", action="store_true",
+                    help="add the chapter sibling questions' pipeline candidates as negatives "
+                    "(eval.reader.pipeline; measured, not shipped: docs/reader.md)")
     ap.add_argument("--ship", action="store_true",
                     help=f"copy the trained reader to assistant/resources/{SHIPPED}")
     args = ap.parse_args(argv)
@@ -123,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    pairs = training_pairs(args.seed)
+    pairs = training_pairs(args.seed, pipeline=args.pipeline_negatives)
     if args.limit:
         pairs = pairs[: args.limit]
     sha = data_sha256(pairs)

@@ -6,6 +6,9 @@ passage (0); each sibling question with the answer sentence, the near-miss and t
 sentence that shares most words with it (all 0: no sentence of the passage answers it).
 So a question meets both labels and only the candidate tells them apart.
 
+From the pipeline (``eval.reader.pipeline``): each chapter sibling question with the
+candidate sentences the product shows the reader for it (all 0).
+
 From SweQuAD-MC's training questions: the sentence holding the correct answer (1), the
 sentences holding its distractors and one other sentence of the passage (0). Those
 questions copy their sentence's words, so they weigh less (``SWEQUAD_WEIGHT``).
@@ -29,6 +32,7 @@ from eval.reader.items import Item, load_items, overlap
 from eval.reader.sources import DATA, SWEQUAD, Passage, all_passages, swequad_training_passages
 
 HANDWRITTEN = DATA / "reader" / "handwritten"
+PIPELINE_NEGATIVES = DATA / "reader" / "pipeline_negatives.jsonl"
 SWEQUAD_WEIGHT = 0.5
 
 
@@ -103,6 +107,20 @@ def swequad_pairs(rng: random.Random) -> list[Pair]:
     return out
 
 
+def pipeline_pairs(path: Path = PIPELINE_NEGATIVES) -> list[Pair]:
+    """Each chapter sibling question with the candidates the pipeline shows the reader for it
+    (``eval.reader.pipeline``), all 0; none when the file has not been made."""
+    if not path.exists():
+        return []
+    out: list[Pair] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            out += [Pair(row["q"], c, 0, row["lang"], row["type"], "chapter-pipeline")
+                    for c in row["candidates"]]
+    return out
+
+
 def balance(pairs: list[Pair]) -> list[Pair]:
     """Re-weight so that within each (type, language) both labels weigh the same."""
     mass: dict[tuple[str, str, int], float] = defaultdict(float)
@@ -119,13 +137,18 @@ def balance(pairs: list[Pair]) -> list[Pair]:
     return [replace(p, weight=p.weight * len(out) / total) for p in out]
 
 
-def training_pairs(seed: int = 0, files: list[Path] | None = None) -> list[Pair]:
-    """Every training pair, balanced, in a seeded order."""
+def training_pairs(seed: int = 0, files: list[Path] | None = None,
+                   pipeline: bool = False) -> list[Pair]:
+    """Every training pair, balanced, in a seeded order; with ``pipeline`` also the chapter
+    sibling questions' pipeline candidates (an experiment, see ``docs/reader.md``)."""
     rng = random.Random(seed)
     passages = all_passages()
     files = files if files is not None else sorted(HANDWRITTEN.glob("*.jsonl"))
     items = load_items(files, passages)
     pairs = item_pairs(items, passages, rng) + swequad_pairs(rng)
+    if pipeline:
+        asked = {q.q for it in items for q in it.sibling}  # the leakage filter's survivors
+        pairs += [p for p in pipeline_pairs() if p.question in asked]
     pairs = balance(pairs)
     rng.shuffle(pairs)
     return pairs
