@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.evidence import about_the_book, asks_about_the_book, carries_type, defines
+from assistant.evidence import (
+    about_the_book,
+    asks_about_the_book,
+    carries_type,
+    chapters_asked,
+    defines,
+)
 from assistant.prompts import AnswerTemplate
 from assistant.question_analysis import QuestionAnalysis
 from assistant.retrieval import Hit, Retrieval
@@ -81,6 +87,8 @@ def score_sentences(
         q_terms = list(dict.fromkeys(analyze(retrieval.query)))
     k = max(len(retrieval.hits), 1)
     book_question = asks_about_the_book(retrieval.query)
+    # A card answers for its own chapter: 'chapter 10' is not chapter 1's card.
+    asked = chapters_asked(retrieval.query)
     out: list[ScoredSentence] = []
     for rank, hit in enumerate(retrieval.hits):
         recent: list[float] = []
@@ -98,7 +106,7 @@ def score_sentences(
                 score -= weights.caption_penalty
             if not card and about_the_book(text):
                 score -= weights.about_book_penalty
-            if card and book_question:
+            if card and book_question and (not asked or hit.chunk.chapter in asked):
                 score += weights.card_bonus
             if analysis is not None:
                 if analysis.answer_type == "definition" and defines(text):

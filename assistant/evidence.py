@@ -85,6 +85,15 @@ def asks_about_the_book(question: str) -> bool:
     return bool(_ASKS_ABOUT_THE_BOOK.search(question))
 
 
+_CHAPTER_ASKED = re.compile(r"\b(?:kapitel|kap\.|chapter|ch\.)\s*(\d{1,2})\b", re.IGNORECASE)
+
+
+def chapters_asked(question: str) -> frozenset[int]:
+    """The chapter numbers a question names ('Vem skrev kapitel 3?' → {3}); empty when it
+    names none ('Who wrote the introduction?')."""
+    return frozenset(int(m.group(1)) for m in _CHAPTER_ASKED.finditer(question))
+
+
 def about_the_book(text: str) -> bool:
     """Is ``text`` a sentence about the book or chapter itself rather than its subject?"""
     return bool(_ABOUT_THE_BOOK.search(text))

@@ -108,6 +108,11 @@ def test_a_book_card_is_boosted_only_for_a_question_about_the_book() -> None:
     assert card - plain == pytest.approx(RULES.card_bonus + RULES.caption_penalty)
     card, plain = card_and_text("Vad handlar kapitel 1 om?")
     assert card - plain == pytest.approx(RULES.caption_penalty)
+    # The card answers for its own chapter only (it is chapter 1's).
+    card, plain = card_and_text("Vem skrev kapitel 10?")
+    assert card - plain == pytest.approx(RULES.caption_penalty)
+    card, plain = card_and_text("Who wrote the introduction?")
+    assert card - plain == pytest.approx(RULES.card_bonus + RULES.caption_penalty)
 
 
 def test_a_cut_off_sentence_at_the_head_of_a_passage_is_skipped() -> None:
