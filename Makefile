@@ -66,7 +66,7 @@ lint: install ## ruff and mypy
 	$(VENV)/bin/mypy assistant index eval tillit_web tillit devtools benchmarks app.py
 
 eval: index ## evaluate on the curated questions; report in docs/eval/
-	$(PY) -m eval --report docs/eval --json data/eval.json $(EVAL_ARGS)
+	$(PY) -m tillit eval --report docs/eval --json data/eval.json $(EVAL_ARGS)
 
 llm-local: install ## optional: build llama.cpp and install the 1.5B local model (TILLIT_LLM=llamacpp)
 	$(PY) -m tillit llm install-local
@@ -75,11 +75,11 @@ llm-local-small: install ## optional: the same with the 0.5B model (faster, weak
 	$(PY) -m tillit llm install-local --small
 
 eval-llm: index ## generated vs quoted answers side by side (needs llm-local and llm-local-small)
-	$(PY) -m eval --mode extractive --modes hybrid --json data/eval-extractive.json
+	$(PY) -m tillit eval --mode extractive --modes hybrid --json data/eval-extractive.json
 	TILLIT_LLM=llamacpp TILLIT_LLM_MODEL_PATH=data/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf \
-		$(PY) -m eval --mode llm --json data/eval-llm-1.5b.json $(EVAL_ARGS)
+		$(PY) -m tillit eval --mode llm --json data/eval-llm-1.5b.json $(EVAL_ARGS)
 	TILLIT_LLM=llamacpp TILLIT_LLM_MODEL_PATH=data/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf \
-		$(PY) -m eval --mode llm --json data/eval-llm-0.5b.json $(EVAL_ARGS)
+		$(PY) -m tillit eval --mode llm --json data/eval-llm-0.5b.json $(EVAL_ARGS)
 	$(PY) -m eval.side_by_side data/eval-extractive.json data/eval-llm-1.5b.json \
 		data/eval-llm-0.5b.json --out docs/eval/generative
 
@@ -92,8 +92,8 @@ bench-workers: install ## RSS per worker and throughput of serve --workers 1,2,4
 	$(PY) -m benchmarks workers
 
 bench-external: install ## external retrieval benchmarks (SweFAQ, SweQuAD-MC)
-	$(PY) -m eval --benchmark swefaq --json data/bench-swefaq.json
-	$(PY) -m eval --benchmark swequad --json data/bench-swequad.json
+	$(PY) -m tillit eval --benchmark swefaq --json data/bench-swefaq.json
+	$(PY) -m tillit eval --benchmark swequad --json data/bench-swequad.json
 
 clean: ## remove the virtualenv and the data directory
 	rm -rf $(VENV) data

@@ -42,15 +42,17 @@ def add_global_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def settings_from_args(args: argparse.Namespace, settings_class: type[Settings]) -> Settings:
+def settings_from_args(args: argparse.Namespace, settings_class: type[Settings],
+                       warn_unknown: bool = True) -> Settings:
     """The settings (an instance of ``settings_class``: the core's, or the one the root
     composes with the other layers' sections) from the environment, with ``--data-dir``
     and ``--quiet`` applied; an unknown ``TILLIT_*`` variable is named on stderr with the
     closest valid one."""
     from assistant.settings import report_unknown_variables
 
-    report_unknown_variables(lambda m: print(f"tillit: warning: {m}", file=sys.stderr),
-                             settings_class)
+    if warn_unknown:
+        report_unknown_variables(lambda m: print(f"tillit: warning: {m}", file=sys.stderr),
+                                 settings_class)
     overrides: dict[str, Any] = {}
     if getattr(args, "data_dir", None):
         overrides["data_dir"] = Path(args.data_dir)
@@ -245,13 +247,16 @@ def register(sub: Any) -> None:
     sub.add_parser("info", help="what the index holds").set_defaults(run=cmd_info)
 
 
-def dispatch(args: argparse.Namespace, settings_class: type[Settings] | None = None) -> int:
+def dispatch(args: argparse.Namespace, settings_class: type[Settings] | None = None,
+             warn_unknown: bool = True) -> int:
     """Run the parsed command as ``args.run(args, settings)`` with settings of
     ``settings_class`` (default the core's); map errors to exit codes and one line on
-    stderr (and one JSON object on stdout with ``--json``)."""
+    stderr (and one JSON object on stdout with ``--json``). ``warn_unknown`` names unknown
+    ``TILLIT_*`` variables first (only right when ``settings_class`` holds every layer's)."""
     lang = getattr(args, "lang", None) or _guess_lang(getattr(args, "question", "") or "")
     try:
-        return int(args.run(args, settings_from_args(args, settings_class or Settings)))
+        settings = settings_from_args(args, settings_class or Settings, warn_unknown)
+        return int(args.run(args, settings))
     except ValidationError as exc:  # a TILLIT_* variable with an invalid value
         problems = "; ".join(f"TILLIT_{str(e['loc'][-1]).upper()}: {e['msg']}" if e["loc"]
                              else e["msg"] for e in exc.errors())

@@ -123,7 +123,7 @@ class Assistant:
         verdict = self.decider.decide(prepared.request.question, prepared.analysis,
                                       prepared.retrieval, list(prepared.scored), reading)
         reply: Reply | None = None
-        for item in self.responder.respond(prepared, verdict, reading, self.reader, t0):
+        for item in self.responder.respond(prepared, verdict, reading, t0):
             if isinstance(item, Token):
                 yield item
             else:
@@ -158,8 +158,8 @@ class Assistant:
         """The decision's features for a question as the quoted answer path sees it (for
         training the decision). ``exclude_doc`` hides one document's passages, so that a
         question meets passages like its own that lack its answer."""
-        p = self.preparation.prepare(question, history, lang, use_model=False,
-                                     exclude_doc=exclude_doc)
+        p = self.preparation.prepare(question, history, lang, depth=self.preparation.top_k * 4,
+                                     use_model=False, exclude_doc=exclude_doc)
         return self.decider.features(p.analysis, p.retrieval, list(p.scored))
 
     def info(self) -> dict[str, Any]:

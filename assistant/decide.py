@@ -85,12 +85,12 @@ class Decider:
     ``background`` holds vectors of off-topic subject descriptions; ``model`` is the learned
     three-way decision (None: the older rule, a threshold on the evidence score, which can
     only answer or refuse). With a reader's ``Reading`` the reader decides whether the
-    question is answered (its best candidate at ``reader_threshold`` or above); the model
+    question is answered (its best candidate at the reading's threshold or above); the model
     (or the evidence threshold) then only tells not stated from off topic."""
 
     def __init__(
         self, *, embedder: Embedder, background: np.ndarray, idf: Callable[[str], float],
-        model: AnswerabilityModel | None, refusal_threshold: float, reader_threshold: float,
+        model: AnswerabilityModel | None, refusal_threshold: float,
         weights: DecisionWeights, lead: LeadWeights,
     ) -> None:
         self.embedder = embedder
@@ -100,7 +100,6 @@ class Decider:
         self.idf = idf
         self.model = model
         self.refusal_threshold = refusal_threshold
-        self.reader_threshold = reader_threshold
 
     def evidence(self, retrieval: Retrieval) -> Evidence:
         """The retrieval signals."""
@@ -165,4 +164,4 @@ class Decider:
                  "off_topic": decision.probabilities["off_topic"]}
         if not on_topic:
             return Decision("off_topic", p)
-        return Decision("answered" if best >= self.reader_threshold else "not_stated", p)
+        return Decision("answered" if reading.answers else "not_stated", p)

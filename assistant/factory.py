@@ -165,7 +165,6 @@ def build_assistant(
         embedder=embedder, background=background, idf=index.lexical.idf,
         model=load_model() if settings.answerability == "model" else None,
         refusal_threshold=settings.refusal_threshold,
-        reader_threshold=settings.reader_threshold,
         weights=tuning.decision, lead=tuning.lead,
     )
     responder = Responder(

@@ -110,11 +110,12 @@ class Preparation:
         mode: Mode | None = None, depth: int | None = None, use_model: bool = True,
         exclude_doc: str | None = None,
     ) -> Prepared:
-        """``rank``, then the evidence of the first ``top_k`` passages; ``exclude_doc`` hides
-        one document's passages (so that a question meets passages like its own that lack
-        its answer, for training the decision)."""
-        deep = max(depth or 0, self.top_k * (4 if exclude_doc else 1))
-        ranked = self.rank(question, history, lang, mode, deep, use_model)
+        """``rank`` (at least ``top_k`` deep), then the evidence of the first ``top_k``
+        passages; ``exclude_doc`` hides one document's passages (so that a question meets
+        passages like its own that lack its answer, for training the decision: ask for a
+        ``depth`` that leaves enough after it)."""
+        ranked = self.rank(question, history, lang, mode, max(depth or 0, self.top_k),
+                           use_model)
         hits = [h for h in ranked.ranking.hits if h.chunk.doc_id != exclude_doc]
         retrieval = replace(ranked.ranking, hits=hits[: self.top_k])
         req, s = ranked.request, ranked.standalone

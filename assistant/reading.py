@@ -26,20 +26,30 @@ class SentenceReader(Protocol):
 
 @dataclass(frozen=True)
 class Reading:
-    """Candidates re-ranked by the reader, with their probabilities (same order)."""
+    """Candidates re-ranked by the reader, with their probabilities (same order), and the
+    probability at which a candidate counts as answering (the one threshold the decision
+    and the reply both use)."""
 
     sentences: tuple[ScoredSentence, ...]
     probabilities: tuple[float, ...]
+    threshold: float
 
     @property
     def best(self) -> float:
         """The highest probability (0 with no candidate)."""
         return max(self.probabilities, default=0.0)
 
-    def answering(self, threshold: float) -> list[ScoredSentence]:
-        """The candidates at or above ``threshold``, best first, each scored by the reader."""
+    @property
+    def answers(self) -> bool:
+        """Does some candidate answer the question (the best one reaches the threshold)?"""
+        return bool(self.probabilities) and self.best >= self.threshold
+
+    def answering(self, threshold: float | None = None) -> list[ScoredSentence]:
+        """The candidates at or above the threshold (or ``threshold``), best first, each
+        scored by the reader."""
+        at = self.threshold if threshold is None else threshold
         return [replace(s, score=p) for s, p in zip(self.sentences, self.probabilities,
-                                                    strict=True) if p >= threshold]
+                                                    strict=True) if p >= at]
 
 
 def candidates(retrieval: Retrieval, scored: Sequence[ScoredSentence],
@@ -54,14 +64,16 @@ def candidates(retrieval: Retrieval, scored: Sequence[ScoredSentence],
 
 
 def read(reader: SentenceReader, question: str, retrieval: Retrieval,
-         scored: Sequence[ScoredSentence], max_candidates: int) -> Reading:
-    """The reader's probabilities for the best ``max_candidates`` sentences, best first."""
+         scored: Sequence[ScoredSentence], max_candidates: int, threshold: float) -> Reading:
+    """The reader's probabilities for the best ``max_candidates`` sentences, best first;
+    a candidate at ``threshold`` or above answers."""
     cands = candidates(retrieval, scored, max_candidates)
     if not cands:
-        return Reading((), ())
+        return Reading((), (), threshold)
     probs = reader.score(question, [text for _, text in cands])
     order = np.argsort(-probs, kind="stable")
-    return Reading(tuple(cands[i][0] for i in order), tuple(float(probs[i]) for i in order))
+    return Reading(tuple(cands[i][0] for i in order), tuple(float(probs[i]) for i in order),
+                   threshold)
 
 
 def focus(retrieval: Retrieval, answering: Sequence[ScoredSentence]
@@ -91,8 +103,5 @@ class ReaderStage:
     def read(self, question: str, retrieval: Retrieval,
              scored: Sequence[ScoredSentence]) -> Reading:
         """The reader's reading of the best candidates for ``question``."""
-        return read(self.reader, question, retrieval, scored, self.max_candidates)
-
-    def answering(self, reading: Reading) -> list[ScoredSentence]:
-        """The candidates the reader says answer, best first."""
-        return reading.answering(self.threshold)
+        return read(self.reader, question, retrieval, scored, self.max_candidates,
+                    self.threshold)

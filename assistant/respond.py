@@ -15,7 +15,7 @@ from assistant.generate import Generator
 from assistant.generated import generated
 from assistant.prepare import Prepared
 from assistant.prompts import AnswerTemplate
-from assistant.reading import ReaderStage, Reading, focus
+from assistant.reading import Reading, focus
 from assistant.reply import Quoting, Reply, not_stated, quoted, quoted_read, refusal
 from assistant.verify import Verifier
 
@@ -40,8 +40,7 @@ class Responder:
         self.reader_quotes = reader_quotes
 
     def respond(
-        self, prepared: Prepared, verdict: Verdict, reading: Reading | None,
-        reader: ReaderStage | None, started: float,
+        self, prepared: Prepared, verdict: Verdict, reading: Reading | None, started: float,
     ) -> Iterator[Token | Reply]:
         """A chat model's ``Token``s as it writes (if any), then the ``Reply``.
 
@@ -49,8 +48,7 @@ class Responder:
         template = self.templates[prepared.request.language]
         retrieval, analysis, scored = prepared.retrieval, prepared.analysis, prepared.scored
         # With a reader, the evidence is what it says answers, best first.
-        evidence = (list(scored) if reading is None or reader is None
-                    else reader.answering(reading))
+        evidence = list(scored) if reading is None else reading.answering()
         if verdict.outcome == "answered" and self.generator is not None:
             assert self.verifier is not None
             shown, shown_evidence = ((retrieval, evidence) if reading is None

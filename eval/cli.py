@@ -145,4 +145,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_global_options(p)
     add_arguments(p)
     p.set_defaults(run=run)
-    return dispatch(p.parse_args(argv))
+    # The web's variables (TILLIT_PORT …) belong to a layer above this one, so unknown
+    # variables are not named here: `tillit eval` (the same command) names them.
+    return dispatch(p.parse_args(argv), warn_unknown=False)

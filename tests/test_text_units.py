@@ -36,6 +36,8 @@ def test_sentences_respect_abbreviations_initials_and_paragraphs() -> None:
     ("Vad är New Public Management?", "sv"),
     ("Who introduced Tillitsdelegationen?", "en"),
     ("Vilka kommuner deltog i Tillitsdelegationens försök?", "sv"),
+    ("Tillitsreformen in i skolan", "sv"),
+    ("NPM:s väg in i offentlig sektor", "sv"),
 ])
 def test_language_detection(text: str, lang: str) -> None:
     assert detect_language(text) == lang

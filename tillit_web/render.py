@@ -115,8 +115,8 @@ def _highlight(passage: str, quote: str) -> str:
 
 def citation_label(c: dict[str, Any], lang: str) -> str:
     """'kap. 1 Inledning, avsnitt 1.8 Avslutning, s. 23' from a citation dict."""
-    page = c.get("page_label") or (
-        f"{'s.' if lang == 'sv' else 'p.'} {c['page']}" if c.get("page") is not None else "")
+    # The page in the page's language (an answer's page_label is in the answer's).
+    page = f"{'s.' if lang == 'sv' else 'p.'} {c['page']}" if c.get("page") is not None else ""
     return place_label(lang, c.get("chapter"), c.get("section"), c.get("section_title") or "",
                        page, c.get("chapter_title") or "", titled=True)
 

@@ -49,7 +49,7 @@ def _decider(model: FixedModel | None = None, *, threshold: float = 0.1,
              background: np.ndarray = BACKGROUND, coverage_weight: float = 0.05) -> Decider:
     return Decider(embedder=EMBEDDER, background=background, idf=INDEX.lexical.idf,
                    model=cast(AnswerabilityModel, model), refusal_threshold=threshold,
-                   reader_threshold=0.5, weights=DecisionWeights(coverage_weight=coverage_weight),
+                   weights=DecisionWeights(coverage_weight=coverage_weight),
                    lead=LeadWeights())
 
 
@@ -68,7 +68,7 @@ def _decide(decider: Decider, question: str, reading: Reading | None = None) -> 
 
 def _reading(best: float) -> Reading:
     _, scored = _evidence(ON_TOPIC)
-    return Reading((scored[0], scored[1]), (best, best / 2))
+    return Reading((scored[0], scored[1]), (best, best / 2), 0.5)
 
 
 def _decision(outcome: Outcome, answered: float) -> Decision:

@@ -80,7 +80,7 @@ def test_prepare_composes_from_the_first_top_k_of_a_deeper_ranking() -> None:
 
 
 def test_exclude_doc_hides_every_passage_of_that_document_and_still_fills_top_k() -> None:
-    prepared = preparation(book(), top_k=2).prepare(NPM, lang="sv", exclude_doc="npm")
+    prepared = preparation(book(), top_k=2).prepare(NPM, lang="sv", depth=8, exclude_doc="npm")
     ranking = prepared.ranked.ranking.hits
     assert [h.chunk.doc_id for h in ranking[:2]] == ["npm", "npm"]  # ranked, then hidden
     assert len(prepared.retrieval.hits) == 2

@@ -79,9 +79,10 @@ class WordReader:
         return np.array([0.9 if self.word in c else 0.1 for c in candidates], np.float32)
 
 
-def _reader(word: str) -> tuple[ReaderStage, Reading]:
+def _reader(word: str) -> Reading:
+    """What a reader stage that approves candidates holding ``word`` reads."""
     stage = ReaderStage(WordReader(word), threshold=0.5, max_candidates=20)
-    return stage, stage.read(QUESTION, RETRIEVAL, SCORED)
+    return stage.read(QUESTION, RETRIEVAL, SCORED)
 
 
 class RecordingChat(GenericFakeChatModel):
@@ -105,9 +106,9 @@ def _with_model(answer: str) -> tuple[Responder, RecordingChat]:
                      verifier=verifier), chat
 
 
-def _respond(responder: Responder, outcome: Outcome, reading: Reading | None = None,
-             reader: ReaderStage | None = None) -> tuple[list[Token], Reply]:
-    *tokens, reply = responder.respond(_prepared(), _verdict(outcome), reading, reader,
+def _respond(responder: Responder, outcome: Outcome,
+             reading: Reading | None = None) -> tuple[list[Token], Reply]:
+    *tokens, reply = responder.respond(_prepared(), _verdict(outcome), reading,
                                        time.perf_counter())
     assert isinstance(reply, Reply) and all(isinstance(t, Token) for t in tokens)
     return cast(list[Token], tokens), reply
@@ -131,8 +132,8 @@ def test_not_stated_cites_the_closest_passage() -> None:
 
 
 def test_not_stated_with_a_reading_cites_the_readers_closest_sentence() -> None:
-    reader, reading = _reader("medarbetarnas")
-    _, reply = _respond(QUOTES, "not_stated", reading, reader)
+    reading = _reader("medarbetarnas")
+    _, reply = _respond(QUOTES, "not_stated", reading)
     assert [(c.chunk_id, c.quote) for c in reply.citations] == [("c1", TRUST)]
 
 
@@ -143,12 +144,12 @@ def test_off_topic_is_the_refusal() -> None:
 
 
 def test_reader_quotes_quote_only_what_the_reader_approves() -> None:
-    reader, reading = _reader("Hood")
+    reading = _reader("Hood")
     approving = Responder(templates=TEMPLATES, quoting=QUOTING, reader_quotes=True)
-    _, reply = _respond(approving, "answered", reading, reader)
+    _, reply = _respond(approving, "answered", reading)
     assert reply.text == f"Enligt antologin: ”{HOOD}” [1]"
     assert [s.support for s in reply.sentences] == [pytest.approx(0.9)]  # the reader's P
-    _, composer = _respond(QUOTES, "answered", reading, reader)  # without reader_quotes
+    _, composer = _respond(QUOTES, "answered", reading)  # without reader_quotes
     assert NPM in composer.text
 
 
@@ -162,9 +163,9 @@ def test_with_a_chat_model_the_answer_is_generated_and_checked() -> None:
 
 
 def test_with_a_reading_the_model_is_shown_only_the_passages_the_reader_approves() -> None:
-    reader, reading = _reader("medarbetarnas")  # only TRUST, in passage 2, answers
+    reading = _reader("medarbetarnas")  # only TRUST, in passage 2, answers
     responder, chat = _with_model(f"{TRUST.removesuffix('.')} [1].")
-    _, reply = _respond(responder, "answered", reading, reader)
+    _, reply = _respond(responder, "answered", reading)
     (prompt,) = chat.prompts
     assert TRUST in prompt and NPM not in prompt and PASSAGES[0][:40] not in prompt
     assert [c.chunk_id for c in reply.citations] == ["c1"]

@@ -69,10 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", default=None)
     args = p.parse_args(argv)
     from assistant.factory import build_assistant, index_corpus
-    from assistant.settings import AppSettings
     from devtools.live import LiveServer
     from tillit_web.app import create_app
-    from tillit_web.settings import WebSettings
+    from tillit_web.settings import AppSettings, WebSettings
 
     settings = AppSettings(**({"data_dir": Path(args.data_dir)} if args.data_dir else {}),
                         show_progress=False)
