@@ -121,7 +121,7 @@ class Assistant:
         prepared = self.preparation.prepare(question, history, lang, mode, k)
         reading, read_ms = self._read(prepared)
         verdict = self.decider.decide(prepared.request.question, prepared.analysis,
-                                      prepared.retrieval, list(prepared.scored), reading)
+                                      prepared.retrieval, prepared.scored, reading)
         reply: Reply | None = None
         for item in self.responder.respond(prepared, verdict, reading, t0):
             if isinstance(item, Token):
@@ -144,7 +144,7 @@ class Assistant:
         """The reader's reading of the best candidates and its time (None without a reader,
         and for a question the decision refuses whatever it reads)."""
         if self.reader is None or self.decider.refused_outright(prepared.request.question,
-                                                                list(prepared.scored)):
+                                                                prepared.scored):
             return None, 0.0
         t = time.perf_counter()
         reading = self.reader.read(prepared.standalone.query, prepared.retrieval,
@@ -160,7 +160,7 @@ class Assistant:
         question meets passages like its own that lack its answer."""
         p = self.preparation.prepare(question, history, lang, depth=self.preparation.top_k * 4,
                                      use_model=False, exclude_doc=exclude_doc)
-        return self.decider.features(p.analysis, p.retrieval, list(p.scored))
+        return self.decider.features(p.analysis, p.retrieval, p.scored)
 
     def info(self) -> dict[str, Any]:
         """What the served index holds (for the CLI, the about panel and health checks)."""

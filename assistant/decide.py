@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -109,7 +109,7 @@ class Decider:
                         self.weights.coverage_weight)
 
     def features(
-        self, analysis: QuestionAnalysis, retrieval: Retrieval, scored: list[ScoredSentence],
+        self, analysis: QuestionAnalysis, retrieval: Retrieval, scored: Sequence[ScoredSentence],
         evidence: Evidence | None = None,
     ) -> dict[str, float]:
         """The evidence features the learned decision reads (also for training it);
@@ -129,13 +129,13 @@ class Decider:
             lead=lambda text: extract_lead(text, analysis, self.lead))
 
     @staticmethod
-    def refused_outright(question: str, scored: list[ScoredSentence]) -> bool:
+    def refused_outright(question: str, scored: Sequence[ScoredSentence]) -> bool:
         """Off topic whatever the evidence: nothing found, no words, or a steering attempt."""
         return not scored or not has_content(question) or is_injection(question)
 
     def decide(
         self, question: str, analysis: QuestionAnalysis, retrieval: Retrieval,
-        scored: list[ScoredSentence], reading: Reading | None = None,
+        scored: Sequence[ScoredSentence], reading: Reading | None = None,
     ) -> Verdict:
         """Off topic for empty, markup-only or steering questions and when nothing was
         found; otherwise what the reader, the model or the evidence threshold says."""
@@ -150,7 +150,7 @@ class Decider:
         return Verdict(self.model.decide(self.features(analysis, retrieval, scored, ev)), ev)
 
     def _read(self, reading: Reading, analysis: QuestionAnalysis, retrieval: Retrieval,
-              scored: list[ScoredSentence], ev: Evidence) -> Decision:
+              scored: Sequence[ScoredSentence], ev: Evidence) -> Decision:
         """Off topic when the model (or the evidence threshold) says so; otherwise the
         reader decides between answered and not stated."""
         best = reading.best

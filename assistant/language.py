@@ -11,14 +11,14 @@ from assistant.errors import UnsupportedLanguage
 SUPPORTED = ("sv", "en")
 _SV_WORDS = re.compile(r"\b(och|är|vad|vem|hur|vilk\w*|varför|som|det|inte|med|på|att)\b", re.I)
 _SV_HINTS = re.compile(r"[åÅ]|" + _SV_WORDS.pattern, re.I)
+_EN_ONLY = r"the|what|who|how|which|why|are|does|of|and"
+_EN_WORDS = re.compile(rf"\b({_EN_ONLY})\b", re.I)
+_EN_HINTS = re.compile(rf"\b({_EN_ONLY}|is|in)\b", re.I)
 # The detector's margin (Swedish vs English confidence) below which a question's function
 # words decide, when they are all of one language. Words both languages write ('in', 'is')
 # and names' letters decide nothing.
 HINTS_DECIDE_BELOW = 0.5
-_SV_DECIDES = _SV_WORDS
-_EN_DECIDES = re.compile(r"\b(the|what|who|how|which|why|are|does|of|and)\b", re.I)
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
-_EN_HINTS = re.compile(r"\b(the|what|who|how|which|why|is|are|does|of|and|in)\b", re.I)
 
 
 def looks_swedish(text: str) -> bool:
@@ -74,7 +74,7 @@ def detect_language(text: str, hint: str | None = None) -> str:
         return "en" if len(_EN_HINTS.findall(text)) > len(_SV_HINTS.findall(text)) else "sv"
     # Names ('New Public Management') mislead the detector; function words do not: when
     # only one language's words are there, they decide unless the detector is sure.
-    sv_words, en_words = bool(_SV_DECIDES.search(text)), bool(_EN_DECIDES.search(text))
+    sv_words, en_words = bool(_SV_WORDS.search(text)), bool(_EN_WORDS.search(text))
     if sv_words != en_words and abs(sv - en) < HINTS_DECIDE_BELOW:
         return "sv" if sv_words else "en"
     return "sv" if sv >= en else "en"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,14 +12,13 @@ from langchain_core.language_models.fake_chat_models import (
     FakeListChatModel,
     GenericFakeChatModel,
 )
-from langchain_core.messages import BaseMessage
-from langchain_core.outputs import ChatGenerationChunk
 
 from assistant.events import Token
 from assistant.generate import ChatBackend, GenerationFailed, Generator, Passage
 from assistant.prompts import load_generation_prompts
 from assistant.settings import Settings
 from assistant.verify import markers_in, numbers_in, split_answer, strip_markers, tidy
+from tests.web.llm_fakes import PacedFakeChat
 
 PROMPTS = {lang: load_generation_prompts(lang) for lang in ("sv", "en")}
 GOOD = "Grundidén är att stimulera samarbete och skapa handlingsutrymme"
@@ -39,17 +37,6 @@ def _generator(model: Any, **kw: Any) -> Generator:
 def _fake(*replies: str) -> GenericFakeChatModel:
     return GenericFakeChatModel(messages=itertools.cycle(replies))
 
-
-class SlowChat(GenericFakeChatModel):
-    """Waits before every chunk, like an overloaded server."""
-
-    delay: float = 1.0
-
-    def _stream(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
-                **kw: Any) -> Iterator[ChatGenerationChunk]:
-        for chunk in super()._stream(messages, stop, run_manager, **kw):
-            time.sleep(self.delay)
-            yield chunk
 
 
 # --- parsing ---------------------------------------------------------------------------
@@ -140,7 +127,7 @@ def test_a_failing_model_raises_generation_failed_with_reason_error() -> None:
 
 
 def test_a_slow_model_times_out_at_the_first_token_deadline() -> None:
-    gen = _generator(SlowChat(messages=itertools.cycle(["Svar [1]."]), delay=3.0),
+    gen = _generator(PacedFakeChat(messages=itertools.cycle(["Svar [1]."]), pause=3.0),
                      first_token_timeout_s=0.5)
     t0 = time.monotonic()
     with pytest.raises(GenerationFailed) as exc:
@@ -216,7 +203,7 @@ def test_model_error_falls_back_to_quotes_and_says_so(with_chat) -> None:
 
 
 def test_timeout_falls_back_to_quotes(with_chat) -> None:
-    slow = SlowChat(messages=itertools.cycle(["Svar [1]."]), delay=3.0)
+    slow = PacedFakeChat(messages=itertools.cycle(["Svar [1]."]), pause=3.0)
     assistant = with_chat(slow, llm_first_token_timeout_s=0.5)
     t0 = time.monotonic()  # the model's first token would come after 3 s
     _, a = _final(assistant)
@@ -276,7 +263,7 @@ def test_openai_backend_sends_one_length_limit(tmp_path) -> None:
 def test_a_busy_serial_model_gives_up_at_the_deadline_and_frees_itself() -> None:
     import threading
 
-    slow = SlowChat(messages=itertools.cycle(["Svar ett [1]."]), delay=0.3)
+    slow = PacedFakeChat(messages=itertools.cycle(["Svar ett [1]."]), pause=0.3)
     gen = Generator(_backend(slow, serial=True), PROMPTS, max_answer_tokens=100,
                     timeout_s=10, first_token_timeout_s=0.5, condense_timeout_s=2)
     messages = gen.answer_messages("Vad?", PASSAGES, "sv")[0]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
 from typing import Any, cast
 
 import numpy as np
@@ -13,8 +12,6 @@ from langchain_core.language_models.fake_chat_models import (
     FakeListChatModel,
     GenericFakeChatModel,
 )
-from langchain_core.messages import BaseMessage
-from langchain_core.outputs import ChatGenerationChunk
 
 from assistant.compose import ScoredSentence
 from assistant.events import Token
@@ -27,6 +24,7 @@ from assistant.tuning import LeadWeights, SupportWeights
 from assistant.verify import Verifier
 from index.store.served import ServedIndex
 from tests.assistant.fakes import PASSAGES, memory_index
+from tests.web.llm_fakes import PacedFakeChat
 
 PROMPTS = {lang: load_generation_prompts(lang) for lang in ("sv", "en")}
 SV = load_answer_template("sv")
@@ -50,17 +48,6 @@ SCORED = [_scored(2, HOOD, 0.9),
           _scored(2, "New Public Management infördes i Sverige under 1980-talet.", 0.5),
           _scored(1, TRUST, 0.2)]
 
-
-class SlowChat(GenericFakeChatModel):
-    """Waits before every token, like an overloaded server."""
-
-    delay: float = 1.0
-
-    def _stream(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
-                **kw: Any) -> Iterator[ChatGenerationChunk]:
-        for chunk in super()._stream(messages, stop, run_manager, **kw):
-            time.sleep(self.delay)
-            yield chunk
 
 
 def _generator(model: Any, first_token_timeout_s: float = 2.0) -> Generator:
@@ -117,7 +104,7 @@ def test_nothing_supported_falls_back_to_the_quoted_answer_with_a_note() -> None
 
 def test_a_model_too_slow_for_its_first_token_falls_back_with_reason_timeout() -> None:
     t0 = time.monotonic()
-    _, reply = _run(SlowChat(messages=itertools.cycle([_cited(HOOD, 3)]), delay=2.0),
+    _, reply = _run(PacedFakeChat(messages=itertools.cycle([_cited(HOOD, 3)]), pause=2.0),
                     first_token_timeout_s=0.2)
     assert time.monotonic() - t0 < 1.5
     assert reply.fallback == "timeout" and reply.note == PROMPTS["sv"].fallback_timeout
