@@ -41,16 +41,19 @@ class Assistant:
     the ``responder``; ``llm_problem`` says why generated answers are off, when they are."""
 
     def __init__(
-        self, *, index: ServedIndex, preparation: Preparation, decider: Decider,
-        responder: Responder, reader: ReaderStage | None = None,
-        llm_problem: TillitError | None = None,
+        self, *, preparation: Preparation, decider: Decider, responder: Responder,
+        reader: ReaderStage | None = None, llm_problem: TillitError | None = None,
     ) -> None:
-        self.index = index
         self.preparation = preparation
         self.decider = decider
         self.responder = responder
         self.reader = reader
         self.llm_problem = llm_problem
+
+    @property
+    def index(self) -> ServedIndex:
+        """The served index the answers come from."""
+        return self.preparation.index
 
     @property
     def retriever(self) -> Retriever:

@@ -177,7 +177,7 @@ def build_assistant(
     )
     reader = reader_for(settings)
     return Assistant(
-        index=index, preparation=preparation, decider=decider, responder=responder,
+        preparation=preparation, decider=decider, responder=responder,
         reader=None if reader is None else ReaderStage(
             reader, settings.reader_threshold, settings.reader_candidates),
         llm_problem=llm_problem,

@@ -206,7 +206,7 @@ def test_the_direct_answer_is_opt_in(assistant) -> None:
     question = "Vilket år föddes Lennart Lundquist?"
     assert not assistant.answer(question).lead
     r = assistant.responder
-    direct = Assistant(index=assistant.index, preparation=assistant.preparation,
+    direct = Assistant(preparation=assistant.preparation,
                        decider=assistant.decider, responder=Responder(
                            templates=r.templates,
                            quoting=replace(r.quoting, direct_answer=True)))
