@@ -1,12 +1,24 @@
-"""The reader's training pairs: the pipeline's candidates as negatives stay an opt-in
-experiment, and bring no question of their own."""
+"""The reader's training pairs: perturbed questions make minimal pairs with their originals;
+other passages' sentences have the answer's shape; the pipeline's candidates as negatives stay
+an opt-in experiment, and bring no question of their own."""
 
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
-from eval.reader.pairs import PIPELINE_NEGATIVES, pipeline_pairs, training_pairs
+import pytest
+
+from eval.reader.items import ItemError, load_perturbed, parse_items
+from eval.reader.pairs import (
+    PIPELINE_NEGATIVES,
+    Others,
+    item_pairs,
+    pipeline_pairs,
+    training_pairs,
+)
+from eval.reader.sources import Passage, Sentence
 
 
 def test_pipeline_candidates_are_negatives_of_their_question(tmp_path: Path) -> None:
@@ -34,3 +46,65 @@ def test_the_shipped_pairs_leave_them_out_and_the_experiment_adds_only_them() ->
     # filter has seen them): the experiment asks nothing new.
     assert {p.question for p in added} <= {p.question for p in shipped}
     assert len(experiment) == len(shipped) + len(added)
+
+
+def _passages() -> dict[str, Passage]:
+    def passage(pid: str, texts: list[str]) -> Passage:
+        return Passage(pid, pid, tuple(Sentence(t, "Rubrik") for t in texts))
+
+    return {
+        "a": passage("a", ["Kommunen anställde 40 sjuksköterskor år 2015.",
+                           "Kommunen ligger i Dalarna.", "Den har en skola."]),
+        "b": passage("b", ["Parken är stor.", "Där finns 12 bänkar.", "Den öppnade 1998."]),
+        "c": passage("c", ["Ingen siffra här.", "Inte här heller."]),
+    }
+
+
+def test_a_perturbed_question_is_a_negative_on_the_sentence_its_original_answers(
+        tmp_path: Path) -> None:
+    passages = _passages()
+    items = parse_items([json.dumps({
+        "passage": "a", "s": 0, "n": 1,
+        "positive": [{"lang": "sv", "type": "how_many",
+                      "q": "Hur många sjuksköterskor fick jobb i kommunen?"}]})],
+        "items.jsonl", passages)
+    path = tmp_path / "perturbed.jsonl"
+    path.write_text(json.dumps({
+        "passage": "a", "s": 0, "orig": "Hur många sjuksköterskor fick jobb i kommunen?",
+        "lang": "sv", "type": "how_many", "q": "Hur många läkare fick jobb i kommunen?",
+        "changed": "sjuksköterskor -> läkare"}) + "\n", encoding="utf-8")
+    changed = load_perturbed([path], passages, items)
+    pairs = item_pairs(items, passages, random.Random(0), changed)
+    on_s = {(p.question, p.label) for p in pairs
+            if p.candidate == "Rubrik: Kommunen anställde 40 sjuksköterskor år 2015."}
+    assert on_s == {("Hur många sjuksköterskor fick jobb i kommunen?", 1),
+                    ("Hur många läkare fick jobb i kommunen?", 0)}
+    perturbed = [p for p in pairs if p.question == "Hur många läkare fick jobb i kommunen?"]
+    assert {p.label for p in perturbed} == {0} and len(perturbed) == 3
+    assert {p.source for p in perturbed} == {"perturbed"}
+
+
+def test_a_perturbed_line_must_name_a_positive_question_and_change_it(tmp_path: Path) -> None:
+    passages = _passages()
+    items = parse_items([json.dumps({
+        "passage": "a", "s": 0, "positive": [{"lang": "sv", "type": "how_many",
+                                              "q": "Hur många sjuksköterskor anställdes?"}]})],
+        "items.jsonl", passages)
+    path = tmp_path / "perturbed.jsonl"
+    for row, message in [({"orig": "Vilken kommun?", "q": "Vilken region då?"}, "'orig'"),
+                         ({"orig": "Hur många sjuksköterskor anställdes?",
+                           "q": "Hur många SJUKSKÖTERSKOR anställdes?"}, "equals")]:
+        path.write_text(json.dumps({"passage": "a", "s": 0} | row) + "\n", encoding="utf-8")
+        with pytest.raises(ItemError, match=message):
+            load_perturbed([path], passages, items)
+
+
+def test_another_passage_s_sentence_has_the_shape_of_the_answer_asked_for() -> None:
+    others = Others(_passages().values())
+    rng = random.Random(0)
+    numbers = {others.pick("how_many", "a", rng) for _ in range(40)}
+    assert numbers == {"Rubrik: Där finns 12 bänkar.", "Rubrik: Den öppnade 1998."}
+    years = {others.pick("when", "a", rng) for _ in range(40)}
+    assert years == {"Rubrik: Den öppnade 1998."}
+    anything = {others.pick("why", "a", rng) for _ in range(200)}
+    assert len(anything) == 5 and not any("Kommunen" in t for t in anything)

@@ -11,6 +11,12 @@ One JSON object per line::
 not its answer; a ``sibling`` question reuses ``s``'s words but asks for something no sentence
 of the passage gives. Chapter items name their passage ``"chapter:<section>"``.
 
+A *perturbed* question (files in ``perturbed/``) is a positive question with one detail
+changed so that its sentence no longer answers it::
+
+    {"passage": "p02346563d4", "s": 11, "orig": "<the positive question>", "lang": "sv",
+     "type": "how_many", "q": "<the changed question>", "changed": "Storbritannien -> Sverige"}
+
 ``python -m eval.reader.items FILE …`` checks files and prints their statistics.
 """
 
@@ -50,6 +56,19 @@ class Item:
     positive: tuple[Question, ...]
     sibling: tuple[Question, ...]
     origin: str
+
+
+@dataclass(frozen=True)
+class Perturbed:
+    """A positive question of an item with one detail changed: its sentence is no answer."""
+
+    passage: str
+    s: int
+    orig: str
+    q: str
+    lang: str
+    type: str
+    changed: str
 
 
 class ItemError(ValueError):
@@ -105,6 +124,34 @@ def load_items(paths: Iterable[Path], passages: Mapping[str, Passage]) -> list[I
         with open(path, encoding="utf-8") as f:
             items.extend(parse_items(f, path.name, passages))
     return items
+
+
+def load_perturbed(paths: Iterable[Path], passages: Mapping[str, Passage],
+                   items: Iterable[Item]) -> list[Perturbed]:
+    """The perturbed questions of ``paths`` whose original is a positive question of one of
+    ``items`` (on the same sentence) and that differ from it; others raise ``ItemError``."""
+    originals = {(it.passage, it.s, q.q): q for it in items for q in it.positive}
+    out: list[Perturbed] = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for no, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                where = f"{path.name}:{no}"
+                try:
+                    raw = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise ItemError(f"{where}: not JSON ({e})") from e
+                orig = originals.get((raw.get("passage"), raw.get("s"), raw.get("orig")))
+                if orig is None:
+                    raise ItemError(f"{where}: 'orig' is not a positive question of the "
+                                    "item at 'passage' and 's'")
+                q = _question({"q": raw.get("q"), "lang": orig.lang, "type": orig.type}, where)
+                if q.q.lower() == orig.q.lower():
+                    raise ItemError(f"{where}: the perturbed question equals its original")
+                out.append(Perturbed(raw["passage"], raw["s"], orig.q, q.q, q.lang, q.type,
+                                     str(raw.get("changed", ""))))
+    return out
 
 
 def overlap(question: str, sentence: str) -> float:

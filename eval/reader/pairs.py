@@ -6,6 +6,17 @@ passage (0); each sibling question with the answer sentence, the near-miss and t
 sentence that shares most words with it (all 0: no sentence of the passage answers it).
 So a question meets both labels and only the candidate tells them apart.
 
+A *perturbed* question (``perturbed/*.jsonl``, ``eval.reader.items.load_perturbed``) is a
+positive question with one detail changed (another country, group, year, organisation) so
+that its sentence no longer answers it: with the answer sentence, the near-miss and a
+sentence of another passage of the answer's shape (all 0). With its original (1 on the same
+sentence) it makes a minimal pair: only the detail tells them apart.
+
+The sentence of another passage that a positive or perturbed question meets has, where the
+question's type asks for one, the answer's shape (a number for *how many*, a year for *when*,
+a name for *who*), so that "the question asks a number and the sentence has one" is not
+enough.
+
 From the pipeline (``eval.reader.pipeline``): each chapter sibling question with the
 candidate sentences the product shows the reader for it (all 0).
 
@@ -22,16 +33,18 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from assistant.reader.model import candidate_text
-from eval.reader.items import Item, load_items, overlap
+from eval.reader.items import Item, Perturbed, load_items, load_perturbed, overlap
 from eval.reader.sources import DATA, SWEQUAD, Passage, all_passages, swequad_training_passages
 
 HANDWRITTEN = DATA / "reader" / "handwritten"
+PERTURBED = DATA / "reader" / "perturbed"
 PIPELINE_NEGATIVES = DATA / "reader" / "pipeline_negatives.jsonl"
 SWEQUAD_WEIGHT = 0.5
 
@@ -54,11 +67,48 @@ def _cand(p: Passage, i: int) -> str:
     return candidate_text(s.text, s.section)
 
 
+_SHAPES = {
+    "number": re.compile(r"\d"),
+    "year": re.compile(r"\b(1[5-9]|20)\d\d\b"),
+    "name": re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+ [A-ZÅÄÖ][a-zåäöé]+"),
+}
+SHAPE_OF_TYPE = {"how_many": "number", "how_much": "number", "when": "year", "who": "name"}
+
+
+def answer_shape(kind: str) -> re.Pattern[str] | None:
+    """What a sentence that answers a question of type ``kind`` must hold, if anything."""
+    shape = SHAPE_OF_TYPE.get(kind)
+    return _SHAPES[shape] if shape else None
+
+
+class Others:
+    """Sentences of other passages to pair a question with, by the answer's shape."""
+
+    def __init__(self, passages: Iterable[Passage]) -> None:
+        passages = list(passages)
+        self.all = [(p.id, i) for p in passages for i in range(len(p.sentences))]
+        self.texts = {p.id: p for p in passages}
+        self.shaped = {
+            shape: [(pid, i) for pid, i in self.all
+                    if pattern.search(self.texts[pid].sentences[i].text)]
+            for shape, pattern in _SHAPES.items()}
+
+    def pick(self, kind: str, not_in: str, rng: random.Random) -> str:
+        """A candidate from a passage other than ``not_in``, of ``kind``'s answer shape."""
+        shape = SHAPE_OF_TYPE.get(kind)
+        pool = self.shaped[shape] if shape else self.all
+        while True:
+            pid, i = rng.choice(pool)
+            if pid != not_in:
+                return _cand(self.texts[pid], i)
+
+
 def item_pairs(items: Iterable[Item], passages: dict[str, Passage],
-               rng: random.Random) -> list[Pair]:
-    """The pairs of hand-written items (see the module docstring)."""
-    others = [p for p in passages.values() if p.sentences]
+               rng: random.Random, perturbed: Iterable[Perturbed] = ()) -> list[Pair]:
+    """The pairs of hand-written items and perturbed questions (see the module docstring)."""
+    others = Others(p for p in passages.values() if p.sentences)
     out: list[Pair] = []
+    near = {(it.passage, it.s): it.n for it in items}
     for it in items:
         p = passages[it.passage]
         src = "chapter" if it.passage.startswith("chapter:") else "handwritten"
@@ -66,9 +116,7 @@ def item_pairs(items: Iterable[Item], passages: dict[str, Passage],
             out.append(Pair(q.q, _cand(p, it.s), 1, q.lang, q.type, src))
             if it.n is not None:
                 out.append(Pair(q.q, _cand(p, it.n), 0, q.lang, q.type, src))
-            other = rng.choice([o for o in rng.sample(others, 3) if o.id != p.id])
-            out.append(Pair(q.q, _cand(other, rng.randrange(len(other.sentences))), 0,
-                            q.lang, q.type, src))
+            out.append(Pair(q.q, others.pick(q.type, p.id, rng), 0, q.lang, q.type, src))
         for q in it.sibling:
             out.append(Pair(q.q, _cand(p, it.s), 0, q.lang, q.type, src))
             if it.n is not None:
@@ -77,6 +125,14 @@ def item_pairs(items: Iterable[Item], passages: dict[str, Passage],
             if rest:
                 best = max(rest, key=lambda i: overlap(q.q, p.sentences[i].text))
                 out.append(Pair(q.q, _cand(p, best), 0, q.lang, q.type, src))
+    for pq in perturbed:
+        p = passages[pq.passage]
+        src = "perturbed-chapter" if pq.passage.startswith("chapter:") else "perturbed"
+        out.append(Pair(pq.q, _cand(p, pq.s), 0, pq.lang, pq.type, src))
+        n = near.get((pq.passage, pq.s))
+        if n is not None:
+            out.append(Pair(pq.q, _cand(p, n), 0, pq.lang, pq.type, src))
+        out.append(Pair(pq.q, others.pick(pq.type, p.id, rng), 0, pq.lang, pq.type, src))
     return out
 
 
@@ -138,14 +194,17 @@ def balance(pairs: list[Pair]) -> list[Pair]:
 
 
 def training_pairs(seed: int = 0, files: list[Path] | None = None,
-                   pipeline: bool = False) -> list[Pair]:
+                   pipeline: bool = False, perturbed: bool = True) -> list[Pair]:
     """Every training pair, balanced, in a seeded order; with ``pipeline`` also the chapter
-    sibling questions' pipeline candidates (an experiment, see ``docs/reader.md``)."""
+    sibling questions' pipeline candidates (an experiment, see ``docs/reader.md``); without
+    ``perturbed`` none of the perturbed questions."""
     rng = random.Random(seed)
     passages = all_passages()
     files = files if files is not None else sorted(HANDWRITTEN.glob("*.jsonl"))
     items = load_items(files, passages)
-    pairs = item_pairs(items, passages, rng) + swequad_pairs(rng)
+    changed = (load_perturbed(sorted(PERTURBED.glob("*.jsonl")), passages, items)
+               if perturbed else [])
+    pairs = item_pairs(items, passages, rng, changed) + swequad_pairs(rng)
     if pipeline:
         asked = {q.q for it in items for q in it.sibling}  # the leakage filter's survivors
         pairs += [p for p in pipeline_pairs() if p.question in asked]
