@@ -28,6 +28,7 @@ from assistant.language import collection_language
 from assistant.llm import build_chat_backend
 from assistant.prepare import Limits, Preparation
 from assistant.prompts import load_answer_template, load_generation_prompts
+from assistant.reader.cache import CachedReader
 from assistant.reader.model import Reader, load_reader
 from assistant.reading import ReaderStage
 from assistant.reply import Quoting
@@ -179,7 +180,8 @@ def build_assistant(
     return Assistant(
         preparation=preparation, decider=decider, responder=responder,
         reader=None if reader is None else ReaderStage(
-            reader, settings.reader_threshold, settings.reader_candidates),
+            CachedReader(reader, settings.reader_cache) if settings.reader_cache else reader,
+            settings.reader_threshold, settings.reader_candidates),
         llm_problem=llm_problem,
     )
 

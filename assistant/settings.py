@@ -123,6 +123,11 @@ class Settings(BaseSettings):
         default=20, ge=1, le=64,
         description="Candidate sentences the reader reads per question (one batch).",
     )
+    reader_cache: int = Field(
+        default=512, ge=0, le=100_000,
+        description="Readings the reader remembers (question with its exact candidate "
+        "sentences, so a rebuilt index never meets an old one); 0 reads every question anew.",
+    )
     max_answer_sentences: int = Field(
         default=3, ge=1, le=10, description="Most quoted sentences in an extractive answer."
     )
