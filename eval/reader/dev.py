@@ -2,12 +2,16 @@
 from not stated?
 
 ``collect`` runs the answer pipeline up to the read stage for every answerable and on-topic
-unanswerable question of a split and keeps its candidates; ``auc`` scores them with a reader
-(and, as the baseline, with an empty candidate: the question alone).
+unanswerable question of a split and keeps its candidates; ``evaluate`` scores them with a
+reader (and, as the baseline, with an empty candidate: the question alone).
+
+    python -m eval.reader.dev --split test --out data/reader/test_cases.jsonl
+    python -m eval.reader.dev --cases data/reader/test_cases.jsonl --reader R.pt --threshold T
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -103,3 +107,46 @@ def evaluate(cases: list[Case], score: Scorer) -> DevResult:
         idx = [i for i, c in enumerate(cases) if c.lang == lang]
         summary[f"auc_{lang}"] = roc_auc([best[i] for i in idx], [labels[i] for i in idx])
     return DevResult(summary, best, only)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Collect a split's cases (reader off), or score saved cases with a reader file."""
+    ap = argparse.ArgumentParser(description="The reader on a split's cases.")
+    ap.add_argument("--split", choices=("dev", "test"))
+    ap.add_argument("--out", type=Path, help="where to write the collected cases")
+    ap.add_argument("--cases", type=Path, help="saved cases to score")
+    ap.add_argument("--reader", type=Path, default=None, help="a reader file (default: shipped)")
+    ap.add_argument("--threshold", type=float, default=None,
+                    help="also give refusal and over-refusal at this threshold (chosen on dev)")
+    args = ap.parse_args(argv)
+    if args.split:
+        from assistant.factory import open_or_build_assistant
+        from assistant.settings import Settings
+        from eval.questions import load_questions
+
+        assistant = open_or_build_assistant(Settings(reader=False, llm="none"))
+        cases = collect(assistant, load_questions(split=args.split))
+        if args.out:
+            save(cases, args.out)
+            print(f"wrote {len(cases)} cases to {args.out}")
+    elif args.cases:
+        cases = load(args.cases)
+    else:
+        ap.error("give --split (collect) or --cases (score)")
+    if args.cases or not args.out:
+        from assistant.reader.model import load_reader
+
+        reader = load_reader(args.reader.read_bytes() if args.reader else None)
+        res = evaluate(cases, reader.score)
+        out = dict(res.summary)
+        if args.threshold is not None:
+            ans = [b for b, c in zip(res.best, cases, strict=True) if c.answerable]
+            un = [b for b, c in zip(res.best, cases, strict=True) if not c.answerable]
+            out["over_refusal"] = float(np.mean([b < args.threshold for b in ans]))
+            out["unanswerable_refused"] = float(np.mean([b < args.threshold for b in un]))
+        print(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
