@@ -108,3 +108,11 @@ def test_another_passage_s_sentence_has_the_shape_of_the_answer_asked_for() -> N
     assert years == {"Rubrik: Den öppnade 1998."}
     anything = {others.pick("why", "a", rng) for _ in range(200)}
     assert len(anything) == 5 and not any("Kommunen" in t for t in anything)
+
+
+def test_without_a_sentence_of_that_shape_elsewhere_any_other_passage_s_sentence_is_taken(
+        ) -> None:
+    passages = _passages()
+    others = Others([passages["a"], passages["c"]])
+    picked = {others.pick("when", "a", random.Random(s)) for s in range(10)}
+    assert picked <= {"Rubrik: Ingen siffra här.", "Rubrik: Inte här heller."} and picked

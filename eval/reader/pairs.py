@@ -75,12 +75,6 @@ _SHAPES = {
 SHAPE_OF_TYPE = {"how_many": "number", "how_much": "number", "when": "year", "who": "name"}
 
 
-def answer_shape(kind: str) -> re.Pattern[str] | None:
-    """What a sentence that answers a question of type ``kind`` must hold, if anything."""
-    shape = SHAPE_OF_TYPE.get(kind)
-    return _SHAPES[shape] if shape else None
-
-
 class Others:
     """Sentences of other passages to pair a question with, by the answer's shape."""
 
@@ -97,10 +91,12 @@ class Others:
         """A candidate from a passage other than ``not_in``, of ``kind``'s answer shape."""
         shape = SHAPE_OF_TYPE.get(kind)
         pool = self.shaped[shape] if shape else self.all
-        while True:
+        for _ in range(1000):
             pid, i = rng.choice(pool)
             if pid != not_in:
                 return _cand(self.texts[pid], i)
+        pid, i = rng.choice([(q, j) for q, j in self.all if q != not_in])  # no such shape
+        return _cand(self.texts[pid], i)
 
 
 def item_pairs(items: Iterable[Item], passages: dict[str, Passage],
