@@ -116,3 +116,12 @@ def test_without_a_sentence_of_that_shape_elsewhere_any_other_passage_s_sentence
     others = Others([passages["a"], passages["c"]])
     picked = {others.pick("when", "a", random.Random(s)) for s in range(10)}
     assert picked <= {"Rubrik: Ingen siffra här.", "Rubrik: Inte här heller."} and picked
+
+
+def test_a_line_that_is_not_json_is_named_with_its_place(tmp_path: Path) -> None:
+    with pytest.raises(ItemError, match=r"items.jsonl:2: not JSON"):
+        parse_items(["", "{nej"], "items.jsonl", _passages())
+    path = tmp_path / "perturbed.jsonl"
+    path.write_text("{nej\n", encoding="utf-8")
+    with pytest.raises(ItemError, match=r"perturbed.jsonl:1: not JSON"):
+        load_perturbed([path], _passages(), [])

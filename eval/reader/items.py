@@ -25,9 +25,10 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from eval.reader.sources import Passage
 from index.text.analysis import analyze
@@ -88,10 +89,9 @@ def _question(raw: object, where: str) -> Question:
     return Question(q.strip(), lang, kind)
 
 
-def parse_items(lines: Iterable[str], origin: str,
-                passages: Mapping[str, Passage]) -> list[Item]:
-    """The items of a file's lines; an unusable line raises ``ItemError`` naming it."""
-    out: list[Item] = []
+def _json_lines(lines: Iterable[str], origin: str) -> Iterator[tuple[str, Any]]:
+    """Each non-blank line's place ("file:line") and JSON value; a line that is not JSON
+    raises ``ItemError`` naming it."""
     for no, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -100,6 +100,14 @@ def parse_items(lines: Iterable[str], origin: str,
             raw = json.loads(line)
         except json.JSONDecodeError as e:
             raise ItemError(f"{where}: not JSON ({e})") from e
+        yield where, raw
+
+
+def parse_items(lines: Iterable[str], origin: str,
+                passages: Mapping[str, Passage]) -> list[Item]:
+    """The items of a file's lines; an unusable line raises ``ItemError`` naming it."""
+    out: list[Item] = []
+    for where, raw in _json_lines(lines, origin):
         pid = raw.get("passage")
         if pid not in passages:
             raise ItemError(f"{where}: unknown passage {pid!r}")
@@ -134,14 +142,7 @@ def load_perturbed(paths: Iterable[Path], passages: Mapping[str, Passage],
     out: list[Perturbed] = []
     for path in paths:
         with open(path, encoding="utf-8") as f:
-            for no, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                where = f"{path.name}:{no}"
-                try:
-                    raw = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise ItemError(f"{where}: not JSON ({e})") from e
+            for where, raw in _json_lines(f, path.name):
                 orig = originals.get((raw.get("passage"), raw.get("s"), raw.get("orig")))
                 if orig is None:
                     raise ItemError(f"{where}: 'orig' is not a positive question of the "

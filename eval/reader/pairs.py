@@ -81,10 +81,10 @@ class Others:
     def __init__(self, passages: Iterable[Passage]) -> None:
         passages = list(passages)
         self.all = [(p.id, i) for p in passages for i in range(len(p.sentences))]
-        self.texts = {p.id: p for p in passages}
+        self.passages = {p.id: p for p in passages}
         self.shaped = {
             shape: [(pid, i) for pid, i in self.all
-                    if pattern.search(self.texts[pid].sentences[i].text)]
+                    if pattern.search(self.passages[pid].sentences[i].text)]
             for shape, pattern in _SHAPES.items()}
 
     def pick(self, kind: str, not_in: str, rng: random.Random) -> str:
@@ -94,9 +94,9 @@ class Others:
         for _ in range(1000):
             pid, i = rng.choice(pool)
             if pid != not_in:
-                return _cand(self.texts[pid], i)
+                return _cand(self.passages[pid], i)
         pid, i = rng.choice([(q, j) for q, j in self.all if q != not_in])  # no such shape
-        return _cand(self.texts[pid], i)
+        return _cand(self.passages[pid], i)
 
 
 def item_pairs(items: Iterable[Item], passages: dict[str, Passage],
