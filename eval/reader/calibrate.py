@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     best = res.best
     labels = [c.answerable for c in cases]
     t = choose([b for b, y in zip(best, labels, strict=True) if y], args.max_over_refusal)
-    refused = float(np.mean([b < t for b, y in zip(best, labels, strict=True) if not y]))
+    _, refused = dev.refusals(best, labels, t)
     out = {"threshold": round(t, 4), "dev_unanswerable_refused": refused,
            **cross_validate(best, labels, max_over_refusal=args.max_over_refusal),
            **res.summary}

@@ -109,6 +109,16 @@ def evaluate(cases: list[Case], score: Scorer) -> DevResult:
     return DevResult(summary, best, only)
 
 
+def refusals(best: Sequence[float], answerable: Sequence[bool], threshold: float
+             ) -> tuple[float, float]:
+    """Shares refused at ``threshold`` (best candidate below it): of the answerable cases
+    (over-refusal) and of the not-stated ones."""
+    ans = [b < threshold for b, a in zip(best, answerable, strict=True) if a]
+    un = [b < threshold for b, a in zip(best, answerable, strict=True) if not a]
+    return (float(np.mean(ans)) if ans else float("nan"),
+            float(np.mean(un)) if un else float("nan"))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Collect a split's cases (reader off), or score saved cases with a reader file."""
     ap = argparse.ArgumentParser(description="The reader on a split's cases.")
@@ -140,10 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         res = evaluate(cases, reader.score)
         out = dict(res.summary)
         if args.threshold is not None:
-            ans = [b for b, c in zip(res.best, cases, strict=True) if c.answerable]
-            un = [b for b, c in zip(res.best, cases, strict=True) if not c.answerable]
-            out["over_refusal"] = float(np.mean([b < args.threshold for b in ans]))
-            out["unanswerable_refused"] = float(np.mean([b < args.threshold for b in un]))
+            out["over_refusal"], out["unanswerable_refused"] = refusals(
+                res.best, [c.answerable for c in cases], args.threshold)
         print(json.dumps(out, indent=1))
     return 0
 
