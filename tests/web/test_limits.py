@@ -4,9 +4,10 @@ Retry-After instead of crashing; budgets per client; the app recovers."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
 import httpx
@@ -20,19 +21,21 @@ SV_Q = "Vad är tillitsbaserad styrning?"
 EN_Q = "What is trust-based management?"
 
 
-class SlowAssistant:
-    """The real assistant, but every answer takes ``delay`` seconds longer."""
+class HeldAssistant:
+    """The real assistant, but every answer waits until ``release`` is set (at most
+    ``limit`` seconds), so the admitted requests are still running when the last arrives."""
 
-    def __init__(self, inner: Assistant, delay: float) -> None:
-        self.inner, self.delay = inner, delay
+    def __init__(self, inner: Assistant, limit: float = 30.0) -> None:
+        self.inner, self.limit = inner, limit
         self.index = inner.index  # the answers' citations are looked up in it
+        self.release = threading.Event()
 
     def answer(self, *args: Any, **kwargs: Any) -> Any:
-        time.sleep(self.delay)
+        self.release.wait(self.limit)
         return self.inner.answer(*args, **kwargs)
 
     def stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        time.sleep(self.delay)
+        self.release.wait(self.limit)
         yield from self.inner.stream(*args, **kwargs)
 
     def info(self) -> dict[str, Any]:
@@ -86,24 +89,37 @@ def test_gate_sheds_beyond_queue_and_after_timeout() -> None:
     assert (done, shed) == (3 + 2, 2 + 1) and counted == 3
 
 
-def _post_many(url: str, n: int, json: dict[str, Any], path: str = "/api/ask",
-               headers: dict[str, str] | None = None) -> list[httpx.Response]:
+def _post_held(url: str, held: HeldAssistant, n: int, shed: int, path: str,
+               json: dict[str, Any], headers: dict[str, str] | None = None
+               ) -> list[httpx.Response]:
+    """Post ``n`` requests at once; release the held answers once ``shed`` came back 503.
+
+    However slowly the requests arrive, the admitted ones are still running when the last
+    one does; if fewer are shed, the hold ends after its limit and the test's count fails.
+    """
     def one(_: int) -> httpx.Response:
-        with httpx.Client(base_url=url, timeout=60) as c:
+        with httpx.Client(base_url=url, timeout=90) as c:
             return c.post(path, json=json, headers=headers or {})
 
+    responses: list[httpx.Response] = []
     with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(one, range(n)))
+        for future in as_completed([pool.submit(one, i) for i in range(n)]):
+            responses.append(future.result())
+            if sum(r.status_code == 503 for r in responses) == shed:
+                held.release.set()
+    return responses
 
 
 @pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream"])
 def test_overload_is_shed_with_503_and_retry_after_then_recovers(
     path: str, start_server: Any, settings: AppSettings, assistant: Assistant
 ) -> None:
-    server = start_server(settings, SlowAssistant(assistant, 1.0), max_concurrent_answers=2,
-                          max_queued_answers=2, queue_timeout_s=10, retry_after_s=7,
+    held = HeldAssistant(assistant)
+    server = start_server(settings, held, max_concurrent_answers=2,
+                          max_queued_answers=2, queue_timeout_s=60, retry_after_s=7,
                           rate_limit_requests=0)
-    responses = _post_many(server.url, 10, {"question": SV_Q}, path,
+
+    responses = _post_held(server.url, held, 10, 6, path, {"question": SV_Q},
                            {"Accept-Language": "sv"})
     codes = sorted(r.status_code for r in responses)
     assert codes == [200] * 4 + [503] * 6, codes  # 2 computing + 2 queued; the rest shed
@@ -121,12 +137,15 @@ def test_overload_is_shed_with_503_and_retry_after_then_recovers(
 def test_waiting_too_long_is_shed(
     start_server: Any, settings: AppSettings, assistant: Assistant
 ) -> None:
-    server = start_server(settings, SlowAssistant(assistant, 1.5), max_concurrent_answers=1,
+    held = HeldAssistant(assistant)
+    server = start_server(settings, held, max_concurrent_answers=1,
                           max_queued_answers=10, queue_timeout_s=0.5, rate_limit_requests=0)
+
     t0 = time.monotonic()
-    codes = sorted(r.status_code for r in _post_many(server.url, 3, {"question": EN_Q}))
-    assert codes == [200, 503, 503]
-    assert time.monotonic() - t0 < 10
+    codes = [r.status_code for r in _post_held(server.url, held, 3, 2, "/api/ask",
+                                                {"question": EN_Q})]
+    assert sorted(codes) == [200, 503, 503]
+    assert time.monotonic() - t0 < 20
 
 
 def test_rate_limit_per_client_with_retry_after(
