@@ -23,13 +23,8 @@ from assistant.verify import Checked
 from index.store.lexical import LexicalIndex
 from index.store.served import ServedIndex
 from index.text.analysis import analyze
+from index.text.sentences import points_back
 
-# A sentence opening with one of these continues the previous one ('De beskriver tillit
-# som ...' after 'En annan definition erbjuds av Mayer ...'), so it inherits its relevance.
-_ANAPHORIC = re.compile(
-    r"^[”\"(]*(De|Dessa|Detta|Denna|Den|Det|Han|Hon|Hen|Där|Därmed|Här|Då|Så|Även|Också|"
-    r"They|These|This|He|She|It|There)\b"
-)
 # A chunk that starts inside a sentence or a reference ('Mintzberg, 2000). Det är ...').
 _FRAGMENT = re.compile(r"^\s*(?:[a-zåäö]|[^()]*\)|[,;:.])")
 
@@ -113,7 +108,9 @@ def score_sentences(
                     score += weights.defines_bonus
                 elif analysis.factoid and carries_type(text, analysis.answer_type):
                     score += weights.type_bonus
-            if recent and _ANAPHORIC.match(text):
+            if recent and points_back(text):
+                # It continues the previous one ('De beskriver tillit som ...' after 'En
+                # annan definition erbjuds av Mayer ...'), so it inherits its relevance.
                 # 'Dessa tre ...' may point back past a sentence in between.
                 score = max(score, *(r - weights.inherit_penalty * (i + 1)
                                      for i, r in enumerate(reversed(recent[-2:]))))

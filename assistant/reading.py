@@ -16,6 +16,7 @@ import numpy as np
 from assistant.compose import ScoredSentence
 from assistant.reader.model import candidate_text
 from assistant.retrieval import Retrieval
+from index.text.sentences import split_sentences
 
 
 class SentenceReader(Protocol):
@@ -54,13 +55,20 @@ class Reading:
 
 def candidates(retrieval: Retrieval, scored: Sequence[ScoredSentence],
                max_candidates: int) -> list[tuple[ScoredSentence, str]]:
-    """The sentences the reader reads, each with the text it is shown (section + sentence)."""
+    """The sentences the reader reads, each with the text it is shown (section + sentence,
+    with the sentence before it in its passage when it points back to that one)."""
     out = []
     for s in scored[:max_candidates]:
         chunk = retrieval.hits[s.hit_rank].chunk
         section = f"{chunk.section or ''} {chunk.section_title}".strip()
-        out.append((s, candidate_text(s.text, section)))
+        out.append((s, candidate_text(s.text, section, previous_sentence(chunk.text, s.start))))
     return out
+
+
+def previous_sentence(text: str, start: int) -> str:
+    """The sentence of ``text`` that ends before offset ``start`` ("" for the first)."""
+    before = [(a, b) for a, b in split_sentences(text) if b <= start]
+    return " ".join(text[before[-1][0]:before[-1][1]].split()) if before else ""
 
 
 def read(reader: SentenceReader, question: str, retrieval: Retrieval,

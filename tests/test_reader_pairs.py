@@ -103,9 +103,11 @@ def test_another_passage_s_sentence_has_the_shape_of_the_answer_asked_for() -> N
     others = Others(_passages().values())
     rng = random.Random(0)
     numbers = {others.pick("how_many", "a", rng) for _ in range(40)}
-    assert numbers == {"Rubrik: Där finns 12 bänkar.", "Rubrik: Den öppnade 1998."}
+    # A sentence that points back is shown after the sentence before it.
+    assert numbers == {"Rubrik: Parken är stor. Där finns 12 bänkar.",
+                       "Rubrik: Där finns 12 bänkar. Den öppnade 1998."}
     years = {others.pick("when", "a", rng) for _ in range(40)}
-    assert years == {"Rubrik: Den öppnade 1998."}
+    assert years == {"Rubrik: Där finns 12 bänkar. Den öppnade 1998."}
     anything = {others.pick("why", "a", rng) for _ in range(200)}
     assert len(anything) == 5 and not any("Kommunen" in t for t in anything)
 
@@ -125,3 +127,24 @@ def test_a_line_that_is_not_json_is_named_with_its_place(tmp_path: Path) -> None
     path.write_text("{nej\n", encoding="utf-8")
     with pytest.raises(ItemError, match=r"perturbed.jsonl:1: not JSON"):
         load_perturbed([path], _passages(), [])
+
+
+def test_a_near_miss_that_shows_the_answer_sentence_before_it_is_no_negative() -> None:
+    passages = _passages()
+    # Sentence 2 "Den har en skola." points back, so the reader sees it after sentence 1:
+    # as the near miss of a question sentence 1 answers, it would be a negative that holds
+    # the answer.
+    items = parse_items([json.dumps({
+        "passage": "a", "s": 1, "n": 2,
+        "positive": [{"lang": "sv", "type": "where", "q": "I vilket landskap ligger kommunen?"}]}
+    ), json.dumps({
+        "passage": "a", "s": 0, "n": 1,
+        "positive": [{"lang": "sv", "type": "how_many", "q": "Hur många anställdes?"}]})],
+        "items.jsonl", passages)
+    pairs = item_pairs(items, passages, random.Random(0))
+    where = [p for p in pairs if p.question == "I vilket landskap ligger kommunen?"]
+    assert [(p.candidate, p.label) for p in where if "Kommunen ligger" in p.candidate] == [
+        ("Rubrik: Kommunen ligger i Dalarna.", 1)]
+    assert len(where) == 2  # the answer and another passage's sentence; no near miss
+    counted = [p for p in pairs if p.question == "Hur många anställdes?"]
+    assert ("Rubrik: Kommunen ligger i Dalarna.", 0) in [(p.candidate, p.label) for p in counted]

@@ -7,7 +7,7 @@ import pytest
 from assistant.conversation import Conversation, condense, is_follow_up
 from assistant.errors import UnsupportedLanguage
 from assistant.language import detect_language
-from index.text.sentences import split_sentences
+from index.text.sentences import points_back, split_sentences
 
 
 def _sentences(text: str) -> list[str]:
@@ -24,6 +24,21 @@ def test_sentences_respect_abbreviations_initials_and_paragraphs() -> None:
         "En ny mening börjar här!",
         "Figur 1.2 Obalans mellan styrprinciper",
     ]
+
+
+@pytest.mark.parametrize(("sentence", "back"), [
+    ("Den visar att var tredje medarbetare har försvunnit.", True),
+    ("I denna kommun fick hemtjänsten nya former.", True),
+    ("”Dessa tre principer gäller.”", True),
+    ("They found that one in three had gone.", True),
+    ("Denmark cut its staff.", False),
+    ("Detaljstyrningen ökade under 1990-talet.", False),
+    ("Theory and practice differ.", False),
+    ("Region Uppsala köpte 40 nya elbussar år 2019.", False),
+])
+def test_a_sentence_that_points_back_is_told_by_its_first_word(sentence: str, back: bool
+                                                                ) -> None:
+    assert points_back(sentence) is back
 
 
 @pytest.mark.parametrize("text,lang", [

@@ -24,15 +24,19 @@ from assistant.reader.encoder import E5Encoder
 from assistant.reader.tokenizer import E5Tokenizer
 from assistant.reader.weights import E5File, read_e5
 from index.errors import IndexCorrupt
+from index.text.sentences import points_back
 
 MAX_PAIR_TOKENS = 128
 SHIPPED = "reader.pt"
 
 
-def candidate_text(sentence: str, section: str = "") -> str:
-    """What the reader reads for a candidate: its section heading, then the sentence."""
+def candidate_text(sentence: str, section: str = "", previous: str = "") -> str:
+    """What the reader reads for a candidate: its section heading, then the sentence, with
+    the sentence before it (``previous``) in front when the sentence points back to it."""
     section = " ".join(section.split())
-    return f"{section}: {sentence}" if section else sentence
+    body = f"{previous.strip()} {sentence}" if previous.strip() and points_back(sentence) \
+        else sentence
+    return f"{section}: {body}" if section else body
 
 
 class CrossEncoder(nn.Module):

@@ -42,6 +42,7 @@ from pathlib import Path
 from assistant.reader.model import candidate_text
 from eval.reader.items import Item, Perturbed, load_items, load_perturbed, overlap
 from eval.reader.sources import DATA, SWEQUAD, Passage, all_passages, swequad_training_passages
+from index.text.sentences import points_back
 
 HANDWRITTEN = DATA / "reader" / "handwritten"
 PERTURBED = DATA / "reader" / "perturbed"
@@ -64,7 +65,14 @@ class Pair:
 
 def _cand(p: Passage, i: int) -> str:
     s = p.sentences[i]
-    return candidate_text(s.text, s.section)
+    previous = p.sentences[i - 1].text if i > 0 else ""
+    return candidate_text(s.text, s.section, previous)
+
+
+def _shows(p: Passage, i: int, answer: int) -> bool:
+    """Does sentence ``i``'s candidate text show sentence ``answer`` (itself, or as the
+    sentence before that it points back to)?"""
+    return i == answer or (i == answer + 1 and points_back(p.sentences[i].text))
 
 
 _SHAPES = {
@@ -110,7 +118,7 @@ def item_pairs(items: Iterable[Item], passages: dict[str, Passage],
         src = "chapter" if it.passage.startswith("chapter:") else "handwritten"
         for q in it.positive:
             out.append(Pair(q.q, _cand(p, it.s), 1, q.lang, q.type, src))
-            if it.n is not None:
+            if it.n is not None and not _shows(p, it.n, it.s):
                 out.append(Pair(q.q, _cand(p, it.n), 0, q.lang, q.type, src))
             out.append(Pair(q.q, others.pick(q.type, p.id, rng), 0, q.lang, q.type, src))
         for q in it.sibling:
@@ -153,7 +161,7 @@ def swequad_pairs(rng: random.Random) -> list[Pair]:
             continue
         q = row["question"]
         out.append(Pair(q, _cand(p, gold), 1, "sv", "swequad", "swequad", SWEQUAD_WEIGHT))
-        rest = [i for i in range(len(p.sentences)) if i != gold]
+        rest = [i for i in range(len(p.sentences)) if not _shows(p, i, gold)]
         for i in rng.sample(rest, min(2, len(rest))):
             out.append(Pair(q, _cand(p, i), 0, "sv", "swequad", "swequad", SWEQUAD_WEIGHT))
     return out

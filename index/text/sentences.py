@@ -12,6 +12,17 @@ _ABBREVIATIONS = {
 }
 _BOUNDARY = re.compile(r"(?<=[.!?…])[”\"’)]*\s+(?=[\"”“'(\[]?[A-ZÅÄÖÉÜ0-9–-])")
 MIN_SENTENCE_CHARS = 20
+_POINTS_BACK = re.compile(
+    r"^[”“\"'(]*(?:De|Dessa|Detta|Denna|Den|Det|Dess|Deras|Han|Hon|Hen|Hans|Hennes|Där|Därmed"
+    r"|Här|Då|Så|Även|Också|Sådana|Samma|I (?:den|det|denna|detta|dessa)"
+    r"|They|These|This|That|Those|Their|He|She|His|Her|It|Its|There|Such"
+    r"|In (?:this|that|these|those|it))\b")
+
+
+def points_back(sentence: str) -> bool:
+    """Does ``sentence`` open with a word that points back to the one before ("Den visar
+    att …", "I denna kommun …", "They …"), so that it cannot be read alone?"""
+    return bool(_POINTS_BACK.match(sentence.lstrip()))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

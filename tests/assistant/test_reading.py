@@ -12,7 +12,7 @@ from assistant.compose import ScoredSentence
 from assistant.decide import Decider
 from assistant.prompts import load_answer_template
 from assistant.question_analysis import analyse_question
-from assistant.reading import candidates, focus, read
+from assistant.reading import candidates, focus, previous_sentence, read
 from assistant.reply import Quoting, quoted_read
 from assistant.retrieval import Hit, Retrieval
 from assistant.tuning import DecisionWeights, LeadWeights
@@ -60,7 +60,17 @@ def test_candidates_carry_their_section_and_stop_at_the_limit() -> None:
     cands = candidates(retrieval, scored, 3)
     assert len(cands) == 3
     assert cands[0][1] == "1.0 Avsnitt 0: Delegationen tillsattes av regeringen."
-    assert cands[2][1].startswith("1.1 Avsnitt 1:")
+    assert cands[2][1] == "1.1 Avsnitt 1: Sekretariatet arbetade i två år."
+
+
+def test_a_candidate_that_points_back_carries_the_sentence_before_it() -> None:
+    retrieval, scored = _setup()
+    cands = candidates(retrieval, scored, 4)
+    # "Den leddes …" cannot be read alone: who is "Den"? The first of a passage has none.
+    assert cands[1][1] == ("1.0 Avsnitt 0: Delegationen tillsattes av regeringen. "
+                           "Den leddes av en ordförande.")
+    assert cands[3][1] == "1.1 Avsnitt 1: Sekretariatet arbetade i två år. Det låg i Stockholm."
+    assert previous_sentence("Ett. Två tre fyra fem sex sju. Åtta nio tio elva tolv.", 0) == ""
 
 
 def test_read_ranks_by_the_reader_not_by_the_earlier_score() -> None:
