@@ -16,7 +16,7 @@ import numpy as np
 from assistant.compose import ScoredSentence
 from assistant.reader.model import candidate_text
 from assistant.retrieval import Retrieval
-from index.text.sentences import split_sentences
+from index.text.sentences import points_back, split_sentences
 
 
 class SentenceReader(Protocol):
@@ -65,10 +65,36 @@ def candidates(retrieval: Retrieval, scored: Sequence[ScoredSentence],
     return out
 
 
+def previous_span(text: str, start: int) -> tuple[int, int] | None:
+    """(start, end) of the sentence of ``text`` that ends before offset ``start``."""
+    before = [(a, b) for a, b in split_sentences(text) if b <= start]
+    return before[-1] if before else None
+
+
 def previous_sentence(text: str, start: int) -> str:
     """The sentence of ``text`` that ends before offset ``start`` ("" for the first)."""
-    before = [(a, b) for a, b in split_sentences(text) if b <= start]
-    return " ".join(text[before[-1][0]:before[-1][1]].split()) if before else ""
+    span = previous_span(text, start)
+    return " ".join(text[span[0]:span[1]].split()) if span else ""
+
+
+def as_read(retrieval: Retrieval, sentences: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """The sentences as the reader read them, in order: one that points back starts at the
+    sentence before it, so that a quote holds what the reader judged ("Hood och Dixon …
+    Den visar att …"); a sentence already quoted within another is left out."""
+    out: list[ScoredSentence] = []
+
+    def overlaps(rank: int, a: int, b: int) -> bool:
+        return any(o.hit_rank == rank and a < o.end and o.start < b for o in out)
+
+    for s in sentences:
+        if overlaps(s.hit_rank, s.start, s.end):
+            continue
+        text = retrieval.hits[s.hit_rank].chunk.text
+        span = previous_span(text, s.start) if points_back(s.text) else None
+        if span and not overlaps(s.hit_rank, span[0], s.end):
+            s = replace(s, start=span[0], text=text[span[0]:s.end])
+        out.append(s)
+    return out
 
 
 def read(reader: SentenceReader, question: str, retrieval: Retrieval,

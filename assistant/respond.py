@@ -15,7 +15,7 @@ from assistant.generate import Generator
 from assistant.generated import generated
 from assistant.prepare import Prepared
 from assistant.prompts import AnswerTemplate
-from assistant.reading import Reading, focus
+from assistant.reading import Reading, as_read, focus
 from assistant.reply import Quoting, Reply, not_stated, quoted, quoted_read, refusal
 from assistant.verify import Verifier
 
@@ -47,8 +47,8 @@ class Responder:
         ``started`` is when the request began (for the time to the first token)."""
         template = self.templates[prepared.request.language]
         retrieval, analysis, scored = prepared.retrieval, prepared.analysis, prepared.scored
-        # With a reader, the evidence is what it says answers, best first.
-        evidence = list(scored) if reading is None else reading.answering()
+        # With a reader, the evidence is what it says answers, best first, as it read it.
+        evidence = list(scored) if reading is None else as_read(retrieval, reading.answering())
         if verdict.outcome == "answered" and self.generator is not None:
             assert self.verifier is not None
             shown, shown_evidence = ((retrieval, evidence) if reading is None

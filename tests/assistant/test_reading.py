@@ -12,7 +12,7 @@ from assistant.compose import ScoredSentence
 from assistant.decide import Decider
 from assistant.prompts import load_answer_template
 from assistant.question_analysis import analyse_question
-from assistant.reading import candidates, focus, previous_sentence, read
+from assistant.reading import as_read, candidates, focus, previous_sentence, read
 from assistant.reply import Quoting, quoted_read
 from assistant.retrieval import Hit, Retrieval
 from assistant.tuning import DecisionWeights, LeadWeights
@@ -71,6 +71,19 @@ def test_a_candidate_that_points_back_carries_the_sentence_before_it() -> None:
                            "Den leddes av en ordförande.")
     assert cands[3][1] == "1.1 Avsnitt 1: Sekretariatet arbetade i två år. Det låg i Stockholm."
     assert previous_sentence("Ett. Två tre fyra fem sex sju. Åtta nio tio elva tolv.", 0) == ""
+
+
+def test_a_quote_holds_what_the_reader_read_and_nothing_twice() -> None:
+    retrieval, (first, leddes, arbetade, lag) = _setup()
+    both = "Delegationen tillsattes av regeringen. Den leddes av en ordförande."
+    [quote] = as_read(retrieval, [leddes])
+    assert (quote.text, quote.start, quote.end) == (both, 0, leddes.end)
+    # The sentence before is already in the quote; the other way round, both stand alone.
+    assert [s.text for s in as_read(retrieval, [leddes, first, arbetade])] == [
+        both, "Sekretariatet arbetade i två år."]
+    assert [s.text for s in as_read(retrieval, [first, leddes])] == [
+        "Delegationen tillsattes av regeringen.", "Den leddes av en ordförande."]
+    assert as_read(retrieval, [arbetade]) == [arbetade]
 
 
 def test_read_ranks_by_the_reader_not_by_the_earlier_score() -> None:

@@ -99,8 +99,8 @@ class RecordingChat(GenericFakeChatModel):
 def _with_model(answer: str) -> tuple[Responder, RecordingChat]:
     chat = RecordingChat(messages=itertools.cycle([answer]))
     generator = Generator(ChatBackend(chat, "fake-model", lambda t: len(t.split()), 4096),
-                          PROMPTS, max_answer_tokens=100, timeout_s=5.0,
-                          first_token_timeout_s=2.0, condense_timeout_s=2.0)
+                          PROMPTS, max_answer_tokens=100, timeout_s=120.0,
+                          first_token_timeout_s=60.0, condense_timeout_s=60.0)
     verifier = Verifier(INDEX.embedder, cast(ServedIndex, INDEX), SupportWeights())
     return Responder(templates=TEMPLATES, quoting=QUOTING, generator=generator,
                      verifier=verifier), chat
@@ -144,13 +144,21 @@ def test_off_topic_is_the_refusal() -> None:
 
 
 def test_reader_quotes_quote_only_what_the_reader_approves() -> None:
-    reading = _reader("Hood")
+    reading = _reader("medarbetarnas")
     approving = Responder(templates=TEMPLATES, quoting=QUOTING, reader_quotes=True)
     _, reply = _respond(approving, "answered", reading)
-    assert reply.text == f"Enligt antologin: ”{HOOD}” [1]"
+    assert reply.text == f"Enligt antologin: ”{TRUST}” [1]"
     assert [s.support for s in reply.sentences] == [pytest.approx(0.9)]  # the reader's P
     _, composer = _respond(QUOTES, "answered", reading)  # without reader_quotes
     assert NPM in composer.text
+
+
+def test_a_reader_quote_holds_the_sentence_its_sentence_points_back_to() -> None:
+    # "Det introducerades …" was read after "New Public Management infördes …": both are
+    # quoted, as one quote.
+    approving = Responder(templates=TEMPLATES, quoting=QUOTING, reader_quotes=True)
+    _, reply = _respond(approving, "answered", _reader("Hood"))
+    assert reply.text == f"Enligt antologin: ”{NPM} {HOOD}” [1]"
 
 
 def test_with_a_chat_model_the_answer_is_generated_and_checked() -> None:
