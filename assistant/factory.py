@@ -181,7 +181,8 @@ def build_assistant(
         preparation=preparation, decider=decider, responder=responder,
         reader=None if reader is None else ReaderStage(
             CachedReader(reader, settings.reader_cache) if settings.reader_cache else reader,
-            settings.reader_threshold, settings.reader_candidates),
+            settings.reader_threshold, settings.reader_candidates,
+            previous=reader.card.reads_previous),
         llm_problem=llm_problem,
     )
 

@@ -54,14 +54,16 @@ class Reading:
 
 
 def candidates(retrieval: Retrieval, scored: Sequence[ScoredSentence],
-               max_candidates: int) -> list[tuple[ScoredSentence, str]]:
-    """The sentences the reader reads, each with the text it is shown (section + sentence,
-    with the sentence before it in its passage when it points back to that one)."""
+               max_candidates: int, previous: bool = False) -> list[tuple[ScoredSentence, str]]:
+    """The sentences the reader reads, each with the text it is shown (section + sentence;
+    with ``previous``, for a reader trained so, the sentence before it in its passage when it
+    points back to that one)."""
     out = []
     for s in scored[:max_candidates]:
         chunk = retrieval.hits[s.hit_rank].chunk
         section = f"{chunk.section or ''} {chunk.section_title}".strip()
-        out.append((s, candidate_text(s.text, section, previous_sentence(chunk.text, s.start))))
+        before = previous_sentence(chunk.text, s.start) if previous else ""
+        out.append((s, candidate_text(s.text, section, before)))
     return out
 
 
@@ -78,9 +80,9 @@ def previous_sentence(text: str, start: int) -> str:
 
 
 def as_read(retrieval: Retrieval, sentences: Sequence[ScoredSentence]) -> list[ScoredSentence]:
-    """The sentences as the reader read them, in order: one that points back starts at the
-    sentence before it, so that a quote holds what the reader judged ("Hood och Dixon …
-    Den visar att …"); a sentence already quoted within another is left out."""
+    """The sentences as a reader of the quotes needs them, in order: one that points back
+    starts at the sentence before it, so that the quote can be read on its own ("Hood och
+    Dixon … Den visar att …"); a sentence already quoted within another is left out."""
     out: list[ScoredSentence] = []
 
     def overlaps(rank: int, a: int, b: int) -> bool:
@@ -98,10 +100,11 @@ def as_read(retrieval: Retrieval, sentences: Sequence[ScoredSentence]) -> list[S
 
 
 def read(reader: SentenceReader, question: str, retrieval: Retrieval,
-         scored: Sequence[ScoredSentence], max_candidates: int, threshold: float) -> Reading:
+         scored: Sequence[ScoredSentence], max_candidates: int, threshold: float,
+         previous: bool = False) -> Reading:
     """The reader's probabilities for the best ``max_candidates`` sentences, best first;
-    a candidate at ``threshold`` or above answers."""
-    cands = candidates(retrieval, scored, max_candidates)
+    a candidate at ``threshold`` or above answers (``previous``: see ``candidates``)."""
+    cands = candidates(retrieval, scored, max_candidates, previous)
     if not cands:
         return Reading((), (), threshold)
     probs = reader.score(question, [text for _, text in cands])
@@ -126,16 +129,19 @@ def focus(retrieval: Retrieval, answering: Sequence[ScoredSentence]
 
 
 class ReaderStage:
-    """The read stage as the pipeline holds it: a reader, how many candidates it reads and
-    the probability at which a candidate counts as answering."""
+    """The read stage as the pipeline holds it: a reader, how many candidates it reads, the
+    probability at which a candidate counts as answering, and whether the reader was trained
+    to read a sentence that points back after the sentence before it."""
 
-    def __init__(self, reader: SentenceReader, threshold: float, max_candidates: int) -> None:
+    def __init__(self, reader: SentenceReader, threshold: float, max_candidates: int,
+                 previous: bool = False) -> None:
         self.reader = reader
         self.threshold = threshold
         self.max_candidates = max_candidates
+        self.previous = previous
 
     def read(self, question: str, retrieval: Retrieval,
              scored: Sequence[ScoredSentence]) -> Reading:
         """The reader's reading of the best candidates for ``question``."""
         return read(self.reader, question, retrieval, scored, self.max_candidates,
-                    self.threshold)
+                    self.threshold, self.previous)

@@ -207,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
 
     info = {"pairs": len(pairs), "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
             "seed": args.seed, "max_pair_tokens": MAX_PAIR_TOKENS,
+            "previous_sentence": True,  # eval.reader.pairs shows it (candidate_text)
             "train_seconds": round(time.perf_counter() - t0)}
     out = args.out / SHIPPED
     save_trained(model, out, threshold=0.5, data_sha256=sha, info=info)

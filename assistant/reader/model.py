@@ -83,6 +83,12 @@ class ReaderCard:
     data_sha256: str
     info: dict[str, Any]
 
+    @property
+    def reads_previous(self) -> bool:
+        """Was it trained to read a sentence that points back after the sentence before it
+        (``candidate_text``'s ``previous``)? Files written before that say nothing: no."""
+        return bool(self.info.get("previous_sentence", False))
+
 
 class Reader:
     """Scores (question, candidate) pairs: the probability that each candidate answers."""

@@ -41,14 +41,16 @@ class Case:
     source_hit: list[bool]  # candidate holds a source phrase (answerable questions)
 
 
-def collect(assistant: Assistant, questions: Sequence[EvalQuestion]) -> list[Case]:
-    """The cases of ``questions`` with ``assistant``'s retrieval and sentence ranking."""
+def collect(assistant: Assistant, questions: Sequence[EvalQuestion],
+            previous: bool = False) -> list[Case]:
+    """The cases of ``questions`` with ``assistant``'s retrieval and sentence ranking, the
+    candidates shown as a reader that reads ``previous`` sentences sees them."""
     out = []
     for q in questions:
         if q.kind in ("off_topic", "injection"):
             continue
         prepared = assistant.preparation.prepare(q.question, q.history, use_model=False)
-        cands = candidates(prepared.retrieval, prepared.scored, MAX_CANDIDATES)
+        cands = candidates(prepared.retrieval, prepared.scored, MAX_CANDIDATES, previous)
         hit = [contains_any(s.text, q.source_any) for s, _ in cands]
         out.append(Case(q.id, q.kind, q.lang, q.answerable, prepared.standalone.query,
                         [t for _, t in cands], hit))
@@ -124,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="The reader on a split's cases.")
     ap.add_argument("--split", choices=("dev", "test"))
     ap.add_argument("--out", type=Path, help="where to write the collected cases")
+    ap.add_argument("--previous-sentence", action="store_true",
+                    help="collect candidates for a reader that reads the sentence before one "
+                         "that points back (one trained on today's pairs)")
     ap.add_argument("--cases", type=Path, help="saved cases to score")
     ap.add_argument("--reader", type=Path, default=None, help="a reader file (default: shipped)")
     ap.add_argument("--threshold", type=float, default=None,
@@ -135,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         from eval.questions import load_questions
 
         assistant = open_or_build_assistant(Settings(reader=False, llm="none"))
-        cases = collect(assistant, load_questions(split=args.split))
+        cases = collect(assistant, load_questions(split=args.split), args.previous_sentence)
         if args.out:
             save(cases, args.out)
             print(f"wrote {len(cases)} cases to {args.out}")

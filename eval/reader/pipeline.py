@@ -37,7 +37,7 @@ def collect(assistant: Assistant, items: list[Item], depth: int = DEPTH) -> list
     questions = [q for it in items if it.passage.startswith("chapter:") for q in it.sibling]
     for q in tqdm(questions, desc="Pipeline candidates", unit="question"):
         prepared = assistant.preparation.prepare(q.q, (), q.lang, use_model=False)
-        cands = candidates(prepared.retrieval, prepared.scored, depth)
+        cands = candidates(prepared.retrieval, prepared.scored, depth, previous=True)
         rows.append({"q": q.q, "lang": q.lang, "type": q.type,
                      "candidates": [text for _, text in cands]})
     return rows

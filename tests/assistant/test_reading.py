@@ -65,7 +65,9 @@ def test_candidates_carry_their_section_and_stop_at_the_limit() -> None:
 
 def test_a_candidate_that_points_back_carries_the_sentence_before_it() -> None:
     retrieval, scored = _setup()
-    cands = candidates(retrieval, scored, 4)
+    assert [t for _, t in candidates(retrieval, scored, 4)][1] == (
+        "1.0 Avsnitt 0: Den leddes av en ordförande.")  # a reader not trained so
+    cands = candidates(retrieval, scored, 4, previous=True)
     # "Den leddes …" cannot be read alone: who is "Den"? The first of a passage has none.
     assert cands[1][1] == ("1.0 Avsnitt 0: Delegationen tillsattes av regeringen. "
                            "Den leddes av en ordförande.")
@@ -172,3 +174,17 @@ def test_the_quoted_reply_holds_what_the_reader_approves_best_first() -> None:
     assert "Delegationen tillsattes" not in reply.text
     assert [c.chunk_id for c in reply.citations] == ["c1"]
     assert reply.citations[0].n == 1
+
+
+def test_the_stage_shows_the_sentence_before_only_to_a_reader_trained_so() -> None:
+    from assistant.reader.model import ReaderCard
+    from assistant.reading import ReaderStage
+
+    retrieval, scored = _setup()
+    for previous in (False, True):
+        reader = KeywordReader({})
+        ReaderStage(reader, 0.5, 4, previous=previous).read("q", retrieval, scored)
+        shown = reader.calls[0][1][1]
+        assert ("Delegationen tillsattes" in shown) is previous
+    assert not ReaderCard(4, 0.5, "x", {}).reads_previous  # files from before say nothing
+    assert ReaderCard(4, 0.5, "x", {"previous_sentence": True}).reads_previous
