@@ -113,7 +113,8 @@ def test_openai_compatible_server_streams_cited_answers_and_failure_falls_back(
     t0 = time.monotonic()
     _, answer = _ask(assistant, "Vilka tre styrprinciper beskriver Adler?")
     assert answer.fallback == "error" and answer.citations and answer.answered
-    assert time.monotonic() - t0 < 10
+    # on the refused connection, not after the 120 s first-token deadline
+    assert time.monotonic() - t0 < settings.llm_first_token_timeout_s / 2
 
 
 def test_in_process_llamacpp_streams_an_english_answer(

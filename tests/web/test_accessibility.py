@@ -133,6 +133,8 @@ def test_widget_by_keyboard_alone(browser: Any, server: Any) -> None:
     page.keyboard.type(SV_Q)
     page.keyboard.press("Enter")
     page.wait_for_selector(".tw-card")
+    # the announcement comes a moment after the answer; then time for a repeat to show up
+    page.wait_for_function("() => window.__said.length > 0")
     page.wait_for_timeout(300)
     said = page.evaluate("window.__said")
     assert len(said) == 1 and said[0].startswith("Svaret är klart: Enligt antologin"), said
@@ -181,6 +183,8 @@ def test_chat_by_keyboard_announces_once_and_follows_the_language_switch(
                   ".observe(document.body, {subtree: true, childList: true, characterData: true});"
                   "}")
     answer = ask(page, SV_Q)
+    # the announcement comes a moment after the answer; then time for a repeat to show up
+    page.wait_for_function("() => window.__said.length > 0")
     page.wait_for_timeout(400)
     said = page.evaluate("window.__said")
     assert len(said) == 1 and said[0].startswith("Svaret är klart: Enligt antologin"), said

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from devtools.live import LiveServer
-from tests.web.llm_fakes import LLM_MODEL, SUPPORTED, UNSUPPORTED
+from tests.web.llm_fakes import LLM_MODEL, LLM_REPLY, SUPPORTED, UNSUPPORTED, HeldFakeChat
 
 pytestmark = pytest.mark.browser
 
@@ -69,11 +71,14 @@ def open_chat(ctx: Any, url: str, lang: str = "sv") -> tuple[Any, Watch]:
     return page, watch
 
 
-def ask(page: Any, question: str) -> Any:
-    """Ask in the chat; wait for the final answer; return its message element."""
+def ask(page: Any, question: str, during: Callable[[], None] | None = None) -> Any:
+    """Ask in the chat; wait for the final answer; return its message element. ``during``
+    runs once the question is sent, before the final answer is awaited."""
     before = page.locator(FINAL).count()
     page.fill("#tillit-input textarea", question)
     page.click("#tillit-send")
+    if during is not None:
+        during()
     page.wait_for_function(f"() => document.querySelectorAll({FINAL!r}).length > {before}")
     return page.locator(FINAL).last
 
@@ -177,7 +182,7 @@ def test_thumbs_up_is_stored_with_comment(
     assert store.count() == 0
     # Gradio labels its own buttons in the browser's language ("Gilla" = "Like")
     page.locator("#tillit-chat button[aria-label='Gilla']").last.click()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     while store.count() == 0 and time.monotonic() < deadline:
         time.sleep(0.1)
     rows = store.rows()
@@ -292,7 +297,8 @@ def test_embedding_follows_the_origin_allowlist(
                 assert page.locator(".tw-bot .tw-card").count() >= 1  # CORS let it through
             else:
                 assert page.locator(".tw-bot.tw-error").count() == 1  # CORS blocked it
-                time.sleep(0.5)
+                # goto waited for the host page's load event, which waits for the frame's
+                # own load: the frame has loaded, without the chat (not merely slowly)
                 assert frame.locator(".tw-input").count() == 0  # framing refused
     finally:
         host.stop()
@@ -341,13 +347,39 @@ def decoration(locator: Any) -> str:
                                 "getComputedStyle(e).textDecorationStyle"))
 
 
+DRAFTED = f"{SUPPORTED} [1]. Huvudstaden"  # the raw tokens up to the unsupported sentence
+
+
+def held_server(start_server: Any, settings: Any, index_settings: Any,
+                assistant: Any) -> tuple[LiveServer, HeldFakeChat]:
+    """A server whose fake model streams LLM_REPLY but its last token, then waits for the
+    test's release: the draft stays on screen until the test has seen it there, however
+    slowly the browser keeps up (the final answer cannot replace it before)."""
+    from assistant.factory import build_assistant
+    from assistant.generate import ChatBackend
+
+    model = HeldFakeChat(messages=itertools.cycle([LLM_REPLY]),
+                         before=len(re.split(r"(\s)", LLM_REPLY)) - 1)
+    held = build_assistant(index_settings, assistant.embedder,
+                           chat=ChatBackend(model, LLM_MODEL, lambda t: len(t) // 4, 4096))
+    return start_server(settings, held, stream_delay_ms=0), model
+
+
+def see_draft_then_release(page: Any, model: HeldFakeChat) -> None:
+    """Wait until the page has shown the draft with DRAFTED; then let the model finish."""
+    try:
+        page.wait_for_function("t => window.__drafts.some(d => d.includes(t))", arg=DRAFTED)
+    finally:
+        model.release.set()
+
+
 def test_generated_answer_streams_then_marks_the_unsupported_sentence(
-    browser: Any, start_server: Any, settings: Any, llm_assistant: Any
+    browser: Any, start_server: Any, settings: Any, index_settings: Any, assistant: Any
 ) -> None:
-    server = start_server(settings, llm_assistant(pause=0.05), stream_delay_ms=0)
+    server, model = held_server(start_server, settings, index_settings, assistant)
     page, watch = open_chat(browser("sv-SE"), server.url)
     page.evaluate_handle("() => document.body").evaluate(WATCH_DRAFTS)
-    answer = ask(page, SV_Q)
+    answer = ask(page, SV_Q, during=lambda: see_draft_then_release(page, model))
     # while streaming: the model's raw tokens, as a draft; then the checked answer instead
     drafts = page.evaluate("window.__drafts")
     assert any(f"{SUPPORTED} [1]. Huvudstaden" in d for d in drafts), drafts
@@ -379,6 +411,7 @@ def test_generated_answer_streams_then_marks_the_unsupported_sentence(
     watch.clean()
 
     # the widget streams the draft too, then shows the checked answer the same way
+    server, model = held_server(start_server, settings, index_settings, assistant)
     widget = browser("sv-SE").new_page()
     wwatch = Watch(widget, server.url)
     widget.goto(server.url + "/widget-demo", wait_until="load")
@@ -387,6 +420,7 @@ def test_generated_answer_streams_then_marks_the_unsupported_sentence(
                            ).evaluate(WATCH_DRAFTS)
     widget.fill(".tw-input", SV_Q)
     widget.click(".tw-send")
+    see_draft_then_release(widget, model)
     widget.wait_for_selector(".tw-card")
     drafts = widget.evaluate("window.__drafts")
     assert any(f"{SUPPORTED} [1]. Huvudstaden" in d for d in drafts), drafts

@@ -90,7 +90,9 @@ def test_kill_9_mid_rebuild_keeps_serving_the_previous_index(
     )
     out = _Output(build.stdout)
     out.wait_for(b"Embedding", build, timeout=120)  # the progress bar has started
-    time.sleep(1.0)
+    # Stopped in the middle of embedding (seconds of work), so however slowly this test
+    # runs the build cannot reach its commit before it is killed.
+    os.kill(build.pid, signal.SIGSTOP)
     assert client.post("/api/ask", json={"question": SV_Q}).status_code == 200  # during build
     os.kill(build.pid, signal.SIGKILL)
     assert build.wait(30) == -signal.SIGKILL
@@ -230,11 +232,14 @@ def test_app_py_with_a_damaged_index_starts_and_reports_instead_of_crash_looping
     try:
         out.wait_for(b"serving the chat", proc, timeout=120)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
-            for _ in range(50):
+            deadline = time.monotonic() + 120  # the message comes before the port is open
+            while True:
                 try:
                     r = c.get("/api/health")
                     break
                 except httpx.TransportError:
+                    assert proc.poll() is None, f"exited: {out.data[-2000:]!r}"
+                    assert time.monotonic() < deadline, "the server did not open its port"
                     time.sleep(0.1)
             assert r.status_code == 503 and "tillit index --rebuild" in r.json()["error"]
             _assert_no_leak(r.text, data)

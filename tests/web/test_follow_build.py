@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,8 +27,10 @@ def _wait_for(state: WebState, build_id: str, timeout: float = 120.0) -> None:
 
 @pytest.mark.slow
 def test_a_newer_build_is_served_and_a_broken_one_is_not(
-    index_settings: AppSettings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    index_settings: AppSettings, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import assistant.factory as factory
     from assistant.factory import current_build_id, index_corpus
 
     data = tmp_path / "data"
@@ -39,14 +43,31 @@ def test_a_newer_build_is_served_and_a_broken_one_is_not(
     assert old is not None
 
     state.follow_current_build()  # nothing new: nothing happens
-    time.sleep(0.5)
+    _wait_until_idle(state)  # (had it started to open a build, that is finished now)
     assert state.assistant is old
 
+    # The newer build, once opened in the background, waits for ``swap`` before it is
+    # served, so the check below runs while it is being opened however slow the machine.
+    real_open = factory.open_or_build_assistant
+    opened, swap = threading.Event(), threading.Event()
+
+    def open_then_wait(*args: Any, **kwargs: Any) -> Any:
+        result = real_open(*args, **kwargs)
+        opened.set()
+        swap.wait(60)
+        return result
+
+    monkeypatch.setattr(factory, "open_or_build_assistant", open_then_wait)
     index_corpus(settings, rebuild=True)
     second = current_build_id(settings)
     assert second is not None and second != first
     state.follow_current_build()
-    assert state.assistant is old, "the current build answers while the newer one opens"
+    try:
+        assert opened.wait(120), "the newer build was not opened"
+        assert state.assistant is old, "the current build answers while the newer one opens"
+        assert old.answer("Vad är tillit?").answered
+    finally:
+        swap.set()
     _wait_for(state, second)
     assert state.assistant is not old and state.assistant.answer("Vad är tillit?").answered
 
@@ -90,8 +111,12 @@ def test_the_pointer_is_read_at_most_once_per_interval(
     import assistant.factory as factory
 
     reads: list[Path] = []
-    monkeypatch.setattr(factory, "current_build_id",
-                        lambda s: reads.append(s.data_dir) or assistant.info()["build_id"])
+
+    def current_build_id(s: AppSettings) -> str:
+        reads.append(s.data_dir)
+        return str(assistant.info()["build_id"])
+
+    monkeypatch.setattr(factory, "current_build_id", current_build_id)
     state = open_state(index_settings, assistant)
     state.retry_interval_s = 60.0
     for _ in range(5):

@@ -4,12 +4,12 @@ the quoted fallback when the model fails, and the model in /api/health."""
 
 from __future__ import annotations
 
+import itertools
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -17,7 +17,7 @@ import pytest
 from assistant.core import Assistant
 from assistant.events import Token
 from devtools.live import LiveServer
-from tests.web.llm_fakes import LLM_MODEL, SUPPORTED, UNSUPPORTED
+from tests.web.llm_fakes import LLM_MODEL, LLM_REPLY, SUPPORTED, UNSUPPORTED, HeldFakeChat
 from tests.web.sse import read_events
 from tillit_web.settings import AppSettings
 
@@ -129,36 +129,43 @@ def test_health_names_the_model_or_the_problem(
 
 
 def test_stream_holds_an_answer_slot_without_blocking_the_server(
-    start_server: Any, settings: AppSettings, llm_assistant: Callable[..., Assistant]
+    start_server: Any, settings: AppSettings, index_settings: AppSettings, assistant: Assistant
 ) -> None:
     """While a model streams, the answer slot stays taken (the gate counts it) and other
     requests are served (the tokens are awaited off the event loop)."""
-    server: LiveServer = start_server(settings, llm_assistant(pause=0.15))
-    gate = server.server.config.app.state.tillit.gate
+    from assistant.factory import build_assistant
+    from assistant.generate import ChatBackend
+
+    # The model streams two tokens, then waits (up to 60 s) until the probe below is done.
+    model = HeldFakeChat(messages=itertools.cycle([LLM_REPLY]), before=2, limit=60.0)
+    held = build_assistant(index_settings, assistant.embedder,
+                           chat=ChatBackend(model, LLM_MODEL, lambda t: len(t) // 4, 4096))
+    server: LiveServer = start_server(settings, held)
+    gate = cast(Any, server.server.config.app).state.tillit.gate
     seen: dict[str, Any] = {}
 
-    def probe() -> None:
-        seen["running"] = gate.running
-        t0 = time.perf_counter()
-        seen["health"] = httpx.get(server.url + "/api/health", timeout=30).status_code
-        seen["health_s"] = time.perf_counter() - t0
-
-    with httpx.Client(base_url=server.url, timeout=60) as c, \
-            c.stream("POST", "/api/ask/stream", json={"question": SV_Q}) as r:
-        events: list[str] = []
-        event = ""
-        for line in r.iter_lines():
-            if line.startswith("event: "):
-                event = line[7:]
-                events.append(event)
-                if event == "delta" and events.count("delta") == 2:
-                    t = threading.Thread(target=probe)
-                    t.start()
-                    t.join()
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as c, \
+                c.stream("POST", "/api/ask/stream", json={"question": SV_Q}) as r:
+            events: list[str] = []
+            for line in r.iter_lines():
+                if line.startswith("event: "):
+                    event = line[7:]
+                    events.append(event)
+                    if event == "delta" and events.count("delta") == 2:
+                        assert model.holding.wait(60), "the model never started"
+                        seen["running"] = gate.running
+                        # Answered while the model is still busy: were its tokens awaited
+                        # on the event loop, this would wait for the 60 s hold and time out.
+                        seen["health"] = httpx.get(server.url + "/api/health",
+                                                   timeout=30).status_code
+                        seen["held"] = not model.release.is_set()
+                        model.release.set()
+    finally:
+        model.release.set()
     assert events[-2:] == ["answer", "done"]
-    assert seen["running"] == 1
-    assert seen["health"] == 200 and seen["health_s"] < 1.0  # ~20 tokens × 0.15 s remain
-    deadline = time.monotonic() + 5
+    assert seen == {"running": 1, "health": 200, "held": True}
+    deadline = time.monotonic() + 60
     while gate.running and time.monotonic() < deadline:
         time.sleep(0.05)
     assert gate.running == 0
@@ -190,6 +197,6 @@ def test_failure_after_the_stream_started_is_an_error_event(
                    "kind": "InternalError", "status": 500}),
         ("done", {}),
     ]
-    assert server.server.config.app.state.tillit.gate.running == 0
+    assert cast(Any, server.server.config.app).state.tillit.gate.running == 0
     body = httpx.get(server.url + "/api/health", timeout=30).json()
     assert body["llm"] == {"model": None, "problem": None}

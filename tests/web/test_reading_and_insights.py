@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -143,8 +144,12 @@ def test_insights_off_stores_nothing(start_server: Any, settings: Any, assistant
 
 
 def test_insights_count_answers_and_votes_for_admins_only(
-    start_server: Any, settings: Any, assistant: Any
+    start_server: Any, settings: Any, assistant: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The store's clock stands still: run over midnight (UTC), the test still finds every
+    # record on the one day it expects.
+    now = datetime.now(UTC)
+    monkeypatch.setattr("tillit_web.insights.datetime", SimpleNamespace(now=lambda tz=None: now))
     server = start_server(settings, assistant, insights=True, admin_token=ADMIN)
     for q in (SV_Q, OFF_TOPIC):
         assert httpx.post(server.url + "/api/ask", json={"question": q},
@@ -160,7 +165,7 @@ def test_insights_count_answers_and_votes_for_admins_only(
                      timeout=30).status_code == 401
     page = httpx.get(server.url + "/admin", headers=auth, timeout=30)
     assert page.status_code == 200
-    today = datetime.now(UTC).date().isoformat()
+    today = now.date().isoformat()
     row = re.search(rf'<tr><th scope="row">{today}</th>(.*?)</tr>', page.text)
     assert row and re.findall(r"<td>([^<]*)</td>", row.group(1)) == [
         "2", "1 (50%)", "0 (0%)", "1 (50%)", "1", "1"]
@@ -184,11 +189,12 @@ def test_admin_group_behind_the_proxy(start_server: Any, settings: Any, assistan
 
 def test_insights_keep_question_text_only_when_needed_and_expire(tmp_path: Any) -> None:
     store = InsightsStore(tmp_path / "i.sqlite3", retention_days=90)
-    old = datetime.now(UTC) - timedelta(days=91)
+    now = datetime.now(UTC)  # one instant for all: on one day even when run over midnight
+    old = now - timedelta(days=91)
     store.record_answer("gammal fråga", "off_topic", "sv", "ui", now=old)
-    store.record_answer("besvarad", "answered", "sv", "ui")
-    store.record_answer("står inte", "not_stated", "sv", "ui")
-    store.record_vote("bra svar", 1, "sv", "ui")
+    store.record_answer("besvarad", "answered", "sv", "ui", now=now)
+    store.record_answer("står inte", "not_stated", "sv", "ui", now=now)
+    store.record_vote("bra svar", 1, "sv", "ui", now=now)
     assert [q["question"] for q in store.questions()] == ["står inte"]
     days = store.days()
     assert len(days) == 1 and (days[0].questions, days[0].answered, days[0].not_stated) == (
