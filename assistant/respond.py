@@ -61,7 +61,7 @@ class Responder:
         elif verdict.outcome == "answered":
             yield quoted(retrieval, scored, analysis, template, self.quoting)
         elif verdict.outcome == "not_stated":
-            closest = reading.sentences[:1] if reading is not None else scored
+            closest = as_read(retrieval, reading.sentences[:1]) if reading is not None else scored
             yield not_stated(retrieval, closest, analysis, template)
         else:
             yield refusal(template)

@@ -137,6 +137,11 @@ def test_not_stated_with_a_reading_cites_the_readers_closest_sentence() -> None:
     assert [(c.chunk_id, c.quote) for c in reply.citations] == [("c1", TRUST)]
 
 
+def test_the_closest_sentence_comes_with_the_sentence_it_points_back_to() -> None:
+    _, reply = _respond(QUOTES, "not_stated", _reader("Hood"))
+    assert [(c.chunk_id, c.quote) for c in reply.citations] == [("c2", f"{NPM} {HOOD}")]
+
+
 def test_off_topic_is_the_refusal() -> None:
     _, reply = _respond(QUOTES, "off_topic")
     sv = TEMPLATES["sv"]
