@@ -62,7 +62,9 @@ def candidates(retrieval: Retrieval, scored: Sequence[ScoredSentence],
     for s in scored[:max_candidates]:
         chunk = retrieval.hits[s.hit_rank].chunk
         section = f"{chunk.section or ''} {chunk.section_title}".strip()
-        before = previous_sentence(chunk.text, s.start) if previous else ""
+        # Only a sentence that points back is shown with the one before (candidate_text).
+        before = previous_sentence(chunk.text, s.start) if previous and points_back(s.text) \
+            else ""
         out.append((s, candidate_text(s.text, section, before)))
     return out
 
