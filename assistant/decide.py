@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -114,6 +114,7 @@ class Decider:
     ) -> dict[str, float]:
         """The evidence features the learned decision reads (also for training it);
         ``evidence`` is this retrieval's, when the caller has it already."""
+        retrieval, scored = self.first_passages(retrieval, scored)
         ev = evidence or self.evidence(retrieval)
         # Only English focus terms need the embedder to meet the Swedish text (Swedish ones
         # are matched by their stems); a few keep the cost of a question low.
@@ -128,6 +129,14 @@ class Decider:
             ev.background_top, retrieval.lexical_coverage, term_vectors, idf=self.idf,
             lead=lambda text: extract_lead(text, analysis, self.lead))
 
+    def first_passages(self, retrieval: Retrieval, scored: Sequence[ScoredSentence]
+                       ) -> tuple[Retrieval, list[ScoredSentence]]:
+        """The first ``weights.passages`` passages and their sentences: what the decision
+        reads whatever the answer quotes from (its model was trained on that many)."""
+        n = self.weights.passages
+        return (replace(retrieval, hits=retrieval.hits[:n]),
+                [s for s in scored if s.hit_rank < n])
+
     @staticmethod
     def refused_outright(question: str, scored: Sequence[ScoredSentence]) -> bool:
         """Off topic whatever the evidence: nothing found, no words, or a steering attempt."""
@@ -139,6 +148,7 @@ class Decider:
     ) -> Verdict:
         """Off topic for empty, markup-only or steering questions and when nothing was
         found; otherwise what the reader, the model or the evidence threshold says."""
+        retrieval, scored = self.first_passages(retrieval, scored)
         ev = self.evidence(retrieval)
         if self.refused_outright(question, scored):
             return Verdict(Decision("off_topic", {}), ev)

@@ -182,7 +182,8 @@ def build_assistant(
         reader=None if reader is None else ReaderStage(
             CachedReader(reader, settings.reader_cache) if settings.reader_cache else reader,
             settings.reader_threshold, settings.reader_candidates,
-            previous=reader.card.reads_previous),
+            previous=reader.card.reads_previous, weight=tuning.reader.rank_weight,
+            decides=settings.reader_decides),
         llm_problem=llm_problem,
     )
 

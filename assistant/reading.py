@@ -7,6 +7,7 @@ the first ``max_candidates`` are read together with the question in one batch. A
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -27,13 +28,15 @@ class SentenceReader(Protocol):
 
 @dataclass(frozen=True)
 class Reading:
-    """Candidates re-ranked by the reader, with their probabilities (same order), and the
+    """Candidates re-ranked by the reader, with their probabilities (same order), the
     probability at which a candidate counts as answering (the one threshold the decision
-    and the reply both use)."""
+    and the reply both use), and the candidates ranked by the composer's score plus the
+    reader's weighted log-odds, each carrying that sum (``ranked``)."""
 
     sentences: tuple[ScoredSentence, ...]
     probabilities: tuple[float, ...]
     threshold: float
+    ranked: tuple[ScoredSentence, ...] = ()
 
     @property
     def best(self) -> float:
@@ -101,18 +104,34 @@ def as_read(retrieval: Retrieval, sentences: Sequence[ScoredSentence]) -> list[S
     return out
 
 
+def log_odds(p: float) -> float:
+    """log(p / (1 − p)), kept finite for p at 0 or 1."""
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def fuse(sentences: Sequence[ScoredSentence], probabilities: Sequence[float],
+         weight: float) -> tuple[ScoredSentence, ...]:
+    """The sentences ranked by their composer score plus ``weight`` times the reader's
+    log-odds, each carrying that sum (0: the composer's order and scores)."""
+    fused = [replace(s, score=s.score + weight * log_odds(p))
+             for s, p in zip(sentences, probabilities, strict=True)]
+    return tuple(sorted(fused, key=lambda s: -s.score))
+
+
 def read(reader: SentenceReader, question: str, retrieval: Retrieval,
          scored: Sequence[ScoredSentence], max_candidates: int, threshold: float,
-         previous: bool = False) -> Reading:
+         previous: bool = False, weight: float = 0.0) -> Reading:
     """The reader's probabilities for the best ``max_candidates`` sentences, best first;
-    a candidate at ``threshold`` or above answers (``previous``: see ``candidates``)."""
+    a candidate at ``threshold`` or above answers (``previous``: see ``candidates``);
+    ``weight`` is the reader's share in ``Reading.ranked`` (see ``fuse``)."""
     cands = candidates(retrieval, scored, max_candidates, previous)
     if not cands:
         return Reading((), (), threshold)
     probs = reader.score(question, [text for _, text in cands])
     order = np.argsort(-probs, kind="stable")
     return Reading(tuple(cands[i][0] for i in order), tuple(float(probs[i]) for i in order),
-                   threshold)
+                   threshold, fuse([s for s, _ in cands], [float(p) for p in probs], weight))
 
 
 def focus(retrieval: Retrieval, answering: Sequence[ScoredSentence]
@@ -132,18 +151,22 @@ def focus(retrieval: Retrieval, answering: Sequence[ScoredSentence]
 
 class ReaderStage:
     """The read stage as the pipeline holds it: a reader, how many candidates it reads, the
-    probability at which a candidate counts as answering, and whether the reader was trained
-    to read a sentence that points back after the sentence before it."""
+    probability at which a candidate counts as answering, whether the reader was trained
+    to read a sentence that points back after the sentence before it, the weight of its
+    log-odds beside the composer's score (``fuse``), and whether it decides answered vs not
+    stated (``decides``; otherwise it only ranks the quotes)."""
 
     def __init__(self, reader: SentenceReader, threshold: float, max_candidates: int,
-                 previous: bool = False) -> None:
+                 previous: bool = False, weight: float = 0.0, decides: bool = True) -> None:
         self.reader = reader
+        self.decides = decides
         self.threshold = threshold
         self.max_candidates = max_candidates
         self.previous = previous
+        self.weight = weight
 
     def read(self, question: str, retrieval: Retrieval,
              scored: Sequence[ScoredSentence]) -> Reading:
         """The reader's reading of the best candidates for ``question``."""
         return read(self.reader, question, retrieval, scored, self.max_candidates,
-                    self.threshold, self.previous)
+                    self.threshold, self.previous, self.weight)

@@ -59,9 +59,10 @@ class Responder:
         elif verdict.outcome == "answered" and reading is not None and self.reader_quotes:
             yield quoted_read(retrieval, evidence, analysis, template, self.quoting)
         elif verdict.outcome == "answered":
-            yield quoted(retrieval, scored, analysis, template, self.quoting)
+            yield quoted(retrieval, scored if reading is None else reading.ranked, analysis,
+                         template, self.quoting)
         elif verdict.outcome == "not_stated":
-            closest = as_read(retrieval, reading.sentences[:1]) if reading is not None else scored
+            closest = as_read(retrieval, reading.ranked[:1]) if reading is not None else scored
             yield not_stated(retrieval, closest, analysis, template)
         else:
             yield refusal(template)

@@ -51,9 +51,22 @@ class SentenceWeights:
 
 
 @dataclass(frozen=True)
+class ReaderWeights:
+    """How the reader's probabilities (``assistant.reading``) rank the quoted sentences."""
+
+    rank_weight: float = 0.02
+    """Weight of the reader's log-odds added to a candidate's composer score: quotes are
+    picked by the sum (the two disagree in different places; on dev each alone put the
+    source first less often than their sum)."""
+
+
+@dataclass(frozen=True)
 class DecisionWeights:
     """The evidence the decision (``assistant.decide``) reads."""
 
+    passages: int = 5
+    """The decision reads the first this many passages (the model was trained on five),
+    whatever ``top_k`` the answer quotes from."""
     coverage_weight: float = 0.05
     """Weight of the question's lexical coverage in the on-topic evidence score."""
     max_embedded_terms: int = 5
@@ -95,6 +108,7 @@ class Tuning:
 
     retrieval: RetrievalWeights = field(default_factory=RetrievalWeights)
     sentences: SentenceWeights = field(default_factory=SentenceWeights)
+    reader: ReaderWeights = field(default_factory=ReaderWeights)
     decision: DecisionWeights = field(default_factory=DecisionWeights)
     lead: LeadWeights = field(default_factory=LeadWeights)
     support: SupportWeights = field(default_factory=SupportWeights)

@@ -2,6 +2,7 @@
 
     python -m eval.sweep crosslingual_dense_weight 0.5 0.7 0.85 1.0
     python -m eval.sweep lead_distance 10000 120 60 30 15
+    python -m eval.sweep reader_weight 0 0.01 0.03 0.05
 
 For each value an assistant is built from the shipped settings and tuning with that one
 value changed (the embedder is loaded once), and the dev questions are answered again.
@@ -29,10 +30,16 @@ def _lead_distance(settings: Settings, tuning: Tuning, value: float) -> tuple[Se
             replace(tuning, lead=replace(tuning.lead, max_distance=int(value))))
 
 
+def _reader_weight(settings: Settings, tuning: Tuning, value: float) -> tuple[Settings, Tuning]:
+    return (settings.model_copy(update={"reader": True}),
+            replace(tuning, reader=replace(tuning.reader, rank_weight=value)))
+
+
 # Each knob gives the settings and tuning an assistant is built from for one value.
 KNOBS: dict[str, Callable[[Settings, Tuning, float], tuple[Settings, Tuning]]] = {
     "crosslingual_dense_weight": _dense_weight,
     "lead_distance": _lead_distance,
+    "reader_weight": _reader_weight,
 }
 GROUPS = ("all", "lang:en", "lang:sv", "kind:paraphrase", "kind:crosslingual")
 METRICS = ("answer_pass", "citation_precision", "refusal_recall", "over_refusal", "hit@5")

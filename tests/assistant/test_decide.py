@@ -184,3 +184,19 @@ def test_confidence_is_p_answered_when_there_is_one_else_the_evidence_score() ->
     ev = Evidence(dense_top=0.6, background_top=0.2, coverage=1.0, coverage_weight=0.05)
     assert Verdict(Decision("answered", {"answered": 0.7}), ev).confidence == 0.7
     assert Verdict(Decision("off_topic", {}), ev).confidence == pytest.approx(0.45)
+
+
+def test_the_decision_reads_only_the_first_passages_whatever_the_answer_quotes_from() -> None:
+    retrieval, scored = _evidence(ON_TOPIC)  # 4 passages
+    assert len(retrieval.hits) == 4 and {s.hit_rank for s in scored} == {0, 1, 2, 3}
+    two = Decider(embedder=EMBEDDER, background=BACKGROUND, idf=INDEX.lexical.idf,
+                  model=None, refusal_threshold=0.1,
+                  weights=DecisionWeights(passages=2), lead=LeadWeights())
+    first, kept = two.first_passages(retrieval, scored)
+    assert [h.chunk.chunk_id for h in first.hits] == [h.chunk.chunk_id for h in retrieval.hits[:2]]
+    assert kept == [s for s in scored if s.hit_rank < 2] and kept
+    # The evidence and the features of four passages are those of their first two.
+    assert two.features(analyse_question(ON_TOPIC, "sv"), retrieval, scored) == \
+        two.features(analyse_question(ON_TOPIC, "sv"), first, kept)
+    verdict = two.decide(ON_TOPIC, analyse_question(ON_TOPIC, "sv"), retrieval, scored)
+    assert verdict.evidence == two.evidence(first)

@@ -12,7 +12,7 @@ from assistant.compose import ScoredSentence
 from assistant.decide import Decider
 from assistant.prompts import load_answer_template
 from assistant.question_analysis import analyse_question
-from assistant.reading import as_read, candidates, focus, previous_sentence, read
+from assistant.reading import as_read, candidates, focus, fuse, log_odds, previous_sentence, read
 from assistant.reply import Quoting, quoted_read
 from assistant.retrieval import Hit, Retrieval
 from assistant.tuning import DecisionWeights, LeadWeights
@@ -99,6 +99,23 @@ def test_read_ranks_by_the_reader_not_by_the_earlier_score() -> None:
     assert [s.text for s in answering] == ["Det låg i Stockholm."]
     assert answering[0].score == pytest.approx(0.9)  # scored by the reader now
     assert reading.answering(0.95) == []
+
+
+def test_ranked_adds_the_readers_weighted_log_odds_to_the_composers_score() -> None:
+    retrieval, scored = _setup()  # composer: 1.0, 0.9, 0.8, 0.7 in reading order
+    reader = KeywordReader({"Var låg sekretariatet?": "Stockholm"})  # the last one: 0.9
+    composer_order = [s.text for s in scored]
+    assert [s.text for s in read(reader, "Var låg sekretariatet?", retrieval, scored, 20,
+                                 0.5).ranked] == composer_order  # weight 0: the composer's
+    # log-odds 0.9 vs 0.1 is ±2.197: weight 0.05 moves the last one up by 0.22 against the
+    # others, enough to pass the second and third (0.2 and 0.1 ahead), not the first (0.3).
+    ranked = read(reader, "Var låg sekretariatet?", retrieval, scored, 20, 0.5,
+                  weight=0.05).ranked
+    assert [s.text for s in ranked] == [composer_order[i] for i in (0, 3, 1, 2)]
+    assert ranked[1].score == pytest.approx(0.7 + 0.05 * log_odds(0.9))
+    assert ranked[0].score == pytest.approx(1.0 + 0.05 * log_odds(0.1))
+    assert [s.text for s in fuse(scored, [0.1, 0.1, 0.1, 0.9], 10.0)][0] == composer_order[3]
+    assert log_odds(0.5) == 0.0 and log_odds(1.0) > 10 > -10 > log_odds(0.0)
 
 
 def test_focus_keeps_only_the_passages_that_answer_in_the_reader_order() -> None:

@@ -24,7 +24,7 @@ from assistant.generate import ChatBackend, Generator
 from assistant.prepare import Prepared, Ranked
 from assistant.prompts import load_answer_template, load_generation_prompts
 from assistant.question_analysis import analyse_question
-from assistant.reading import ReaderStage, Reading
+from assistant.reading import ReaderStage, Reading, log_odds
 from assistant.reply import Quoting, Reply
 from assistant.respond import Responder
 from assistant.retrieval import Hit, Retrieval
@@ -79,9 +79,10 @@ class WordReader:
         return np.array([0.9 if self.word in c else 0.1 for c in candidates], np.float32)
 
 
-def _reader(word: str) -> Reading:
-    """What a reader stage that approves candidates holding ``word`` reads."""
-    stage = ReaderStage(WordReader(word), threshold=0.5, max_candidates=20)
+def _reader(word: str, weight: float = 0.0) -> Reading:
+    """What a reader stage that approves candidates holding ``word`` reads (``weight``: of
+    its log-odds beside the composer's score in the ranking)."""
+    stage = ReaderStage(WordReader(word), threshold=0.5, max_candidates=20, weight=weight)
     return stage.read(QUESTION, RETRIEVAL, SCORED)
 
 
@@ -131,14 +132,17 @@ def test_not_stated_cites_the_closest_passage() -> None:
     assert [(c.n, c.chunk_id, c.quote) for c in reply.citations] == [(1, "c2", NPM)]
 
 
-def test_not_stated_with_a_reading_cites_the_readers_closest_sentence() -> None:
-    reading = _reader("medarbetarnas")
-    _, reply = _respond(QUOTES, "not_stated", reading)
+def test_not_stated_with_a_reading_cites_the_closest_sentence_by_composer_and_reader() -> None:
+    # Weight 0.5: log-odds ±2.2 move TRUST (0.2) up by 2.2 against NPM (0.8).
+    _, reply = _respond(QUOTES, "not_stated", _reader("medarbetarnas", weight=0.5))
     assert [(c.chunk_id, c.quote) for c in reply.citations] == [("c1", TRUST)]
+    # Weight 0.05 moves it by 0.22: not enough, the composer's best stays the closest.
+    _, reply = _respond(QUOTES, "not_stated", _reader("medarbetarnas", weight=0.05))
+    assert [(c.chunk_id, c.quote) for c in reply.citations] == [("c2", NPM)]
 
 
 def test_the_closest_sentence_comes_with_the_sentence_it_points_back_to() -> None:
-    _, reply = _respond(QUOTES, "not_stated", _reader("Hood"))
+    _, reply = _respond(QUOTES, "not_stated", _reader("Hood", weight=0.5))
     assert [(c.chunk_id, c.quote) for c in reply.citations] == [("c2", f"{NPM} {HOOD}")]
 
 
@@ -154,8 +158,16 @@ def test_reader_quotes_quote_only_what_the_reader_approves() -> None:
     _, reply = _respond(approving, "answered", reading)
     assert reply.text == f"Enligt antologin: ”{TRUST}” [1]"
     assert [s.support for s in reply.sentences] == [pytest.approx(0.9)]  # the reader's P
-    _, composer = _respond(QUOTES, "answered", reading)  # without reader_quotes
+    _, composer = _respond(QUOTES, "answered", reading)  # without reader_quotes, weight 0
     assert NPM in composer.text
+
+
+def test_answered_quotes_the_best_by_composer_and_reader_together() -> None:
+    # Weight 0.5 puts TRUST (the reader's) first; it is quoted alone (the runner-ups fall
+    # more than the margin behind), with the composer's NPM left out.
+    _, reply = _respond(QUOTES, "answered", _reader("medarbetarnas", weight=0.5))
+    assert reply.text == f"Enligt antologin: ”{TRUST}” [1]"
+    assert reply.sentences[0].support == pytest.approx(0.2 + 0.5 * log_odds(0.9))
 
 
 def test_a_reader_quote_holds_the_sentence_its_sentence_points_back_to() -> None:
