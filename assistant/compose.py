@@ -80,7 +80,7 @@ def score_sentences(
         q_terms = list(analysis.focus_stems)
     else:
         q_terms = list(dict.fromkeys(analyze(retrieval.query)))
-    k = max(len(retrieval.hits), 1)
+    depth = max(weights.rank_depth, 1)
     book_question = asks_about_the_book(retrieval.query)
     # A card answers for its own chapter: 'chapter 10' is not chapter 1's card.
     asked = chapters_asked(retrieval.query)
@@ -94,7 +94,7 @@ def score_sentences(
             score = (
                 float(np.dot(vec, retrieval.query_vector))
                 + weights.term_overlap * term_overlap(q_terms, text, index.lexical)
-                + weights.passage_rank * (k - rank) / k
+                + weights.passage_rank * max(depth - rank, 0) / depth
             )
             card = hit.chunk.kind == "card"  # the book about itself (index.text.book_cards)
             if not card and not re.search(r"[.!?:”\")]$", text.strip()):

@@ -123,9 +123,8 @@ class Assistant:
         t0 = time.perf_counter()
         prepared = self.preparation.prepare(question, history, lang, mode, k)
         reading, read_ms = self._read(prepared)
-        deciding = reading if self.reader is not None and self.reader.decides else None
         verdict = self.decider.decide(prepared.request.question, prepared.analysis,
-                                      prepared.retrieval, prepared.scored, deciding)
+                                      prepared.retrieval, prepared.scored, reading)
         reply: Reply | None = None
         for item in self.responder.respond(prepared, verdict, reading, t0):
             if isinstance(item, Token):

@@ -84,7 +84,7 @@ class Decider:
 
     ``background`` holds vectors of off-topic subject descriptions; ``model`` is the learned
     three-way decision (None: the older rule, a threshold on the evidence score, which can
-    only answer or refuse). With a reader's ``Reading`` the reader decides whether the
+    only answer or refuse). With a reader's ``Reading`` that decides, the reader decides whether the
     question is answered (its best candidate at the reading's threshold or above); the model
     (or the evidence threshold) then only tells not stated from off topic."""
 
@@ -152,7 +152,7 @@ class Decider:
         ev = self.evidence(retrieval)
         if self.refused_outright(question, scored):
             return Verdict(Decision("off_topic", {}), ev)
-        if reading is not None:
+        if reading is not None and reading.decides:
             return Verdict(self._read(reading, analysis, retrieval, scored, ev), ev)
         if self.model is None:
             ok = ev.score > self.refusal_threshold

@@ -37,6 +37,7 @@ class Reading:
     probabilities: tuple[float, ...]
     threshold: float
     ranked: tuple[ScoredSentence, ...] = ()
+    decides: bool = True
 
     @property
     def best(self) -> float:
@@ -121,17 +122,19 @@ def fuse(sentences: Sequence[ScoredSentence], probabilities: Sequence[float],
 
 def read(reader: SentenceReader, question: str, retrieval: Retrieval,
          scored: Sequence[ScoredSentence], max_candidates: int, threshold: float,
-         previous: bool = False, weight: float = 0.0) -> Reading:
+         previous: bool = False, weight: float = 0.0, decides: bool = True) -> Reading:
     """The reader's probabilities for the best ``max_candidates`` sentences, best first;
     a candidate at ``threshold`` or above answers (``previous``: see ``candidates``);
-    ``weight`` is the reader's share in ``Reading.ranked`` (see ``fuse``)."""
+    ``weight`` is the reader's share in ``Reading.ranked`` (see ``fuse``); ``decides``: see
+    ``Reading``."""
     cands = candidates(retrieval, scored, max_candidates, previous)
     if not cands:
-        return Reading((), (), threshold)
+        return Reading((), (), threshold, (), decides)
     probs = reader.score(question, [text for _, text in cands])
     order = np.argsort(-probs, kind="stable")
     return Reading(tuple(cands[i][0] for i in order), tuple(float(probs[i]) for i in order),
-                   threshold, fuse([s for s, _ in cands], [float(p) for p in probs], weight))
+                   threshold, fuse([s for s, _ in cands], [float(p) for p in probs], weight),
+                   decides)
 
 
 def focus(retrieval: Retrieval, answering: Sequence[ScoredSentence]
@@ -169,4 +172,4 @@ class ReaderStage:
              scored: Sequence[ScoredSentence]) -> Reading:
         """The reader's reading of the best candidates for ``question``."""
         return read(self.reader, question, retrieval, scored, self.max_candidates,
-                    self.threshold, self.previous, self.weight)
+                    self.threshold, self.previous, self.weight, self.decides)

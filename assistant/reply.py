@@ -18,6 +18,7 @@ from assistant.compose import (
 from assistant.lead import extract_lead
 from assistant.prompts import AnswerTemplate
 from assistant.question_analysis import QuestionAnalysis
+from assistant.reading import as_read
 from assistant.retrieval import Retrieval
 from assistant.tuning import LeadWeights
 from assistant.types import AnswerSentence, Citation
@@ -76,7 +77,8 @@ def quoted(
     template: AnswerTemplate, quoting: Quoting,
 ) -> Reply:
     """The answer from the best sentences, each quoted and cited."""
-    chosen = select_sentences(list(scored), quoting.max_sentences, quoting.keep_margin)
+    chosen = as_read(retrieval, select_sentences(list(scored), quoting.max_sentences,
+                                                 quoting.keep_margin))
     lead = direct_answer(scored[0] if scored else None, analysis, quoting)
     text, citations = compose(retrieval, chosen, template, lead)
     return Reply(text, tuple(citations), tuple(quoted_sentences(chosen, citations, retrieval)),

@@ -47,22 +47,25 @@ class Responder:
         ``started`` is when the request began (for the time to the first token)."""
         template = self.templates[prepared.request.language]
         retrieval, analysis, scored = prepared.retrieval, prepared.analysis, prepared.scored
-        # With a reader, the evidence is what it says answers, best first, as it read it.
-        evidence = list(scored) if reading is None else as_read(retrieval, reading.answering())
+        # A reader that decides gives as evidence what it says answers, best first, as it
+        # read it; one that only ranks, every sentence, its candidates in its ranking first.
+        deciding = reading is not None and reading.decides
+        ranked = scored if reading is None else (*reading.ranked, *scored[len(reading.ranked):])
+        evidence = as_read(retrieval, reading.answering()) if deciding and reading else list(
+            ranked)
         if verdict.outcome == "answered" and self.generator is not None:
             assert self.verifier is not None
-            shown, shown_evidence = ((retrieval, evidence) if reading is None
-                                     else focus(retrieval, evidence))
+            shown, shown_evidence = (focus(retrieval, evidence) if deciding
+                                     else (retrieval, evidence))
             yield from generated(self.generator, self.verifier, template,
                                  prepared.standalone.for_model, shown, shown_evidence,
                                  self.quoting, started)
-        elif verdict.outcome == "answered" and reading is not None and self.reader_quotes:
+        elif verdict.outcome == "answered" and deciding and self.reader_quotes:
             yield quoted_read(retrieval, evidence, analysis, template, self.quoting)
         elif verdict.outcome == "answered":
-            yield quoted(retrieval, scored if reading is None else reading.ranked, analysis,
-                         template, self.quoting)
+            yield quoted(retrieval, ranked, analysis, template, self.quoting)
         elif verdict.outcome == "not_stated":
-            closest = as_read(retrieval, reading.ranked[:1]) if reading is not None else scored
+            closest = as_read(retrieval, ranked[:1]) if reading is not None else scored
             yield not_stated(retrieval, closest, analysis, template)
         else:
             yield refusal(template)

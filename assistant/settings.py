@@ -124,7 +124,8 @@ class Settings(BaseSettings):
     )
     reader_quotes: bool = Field(
         default=False,
-        description="Quote only the sentences the reader approves, by its probability alone, "
+        description="With reader_decides: quote only the sentences the reader approves, by "
+        "its probability alone, "
         "instead of the ranking by the composer's score and the reader's together (off: on "
         "dev the reader's best sentence alone was the source less often, docs/reader.md).",
     )

@@ -30,7 +30,11 @@ class SentenceWeights:
     term_overlap: float = 0.15
     """Weight of the share (idf-weighted) of the question's focus terms a sentence holds."""
     passage_rank: float = 0.03
-    """Bonus for a sentence of a higher-ranked passage (scaled from 1 for the first to 0)."""
+    """Bonus for a sentence of a higher-ranked passage (scaled from 1 for the first to 0 at
+    ``rank_depth``)."""
+    rank_depth: int = 5
+    """Passages that get the rank bonus (five, as when an answer quoted from five: the
+    decision's model was trained on those scores, and the first five keep them)."""
     keep_margin: float = 0.035
     """Runner-up sentences within this much of the best one are quoted too."""
     inherit_penalty: float = 0.01

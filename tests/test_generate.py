@@ -179,7 +179,7 @@ def _final(assistant: Any, q: str = Q, history: tuple[str, ...] = ()) -> tuple[l
 
 
 def test_generated_answer_repairs_markers_and_marks_unsupported_sentences(with_chat) -> None:
-    reply = (f"{GOOD} [9]. Huvudstaden i Frankrike är Paris och den grundades år 1850 [1]. "
+    reply = (f"{GOOD} [19]. Huvudstaden i Frankrike är Paris och den grundades år 1850 [1]. "
              f"{GOOD} [1].")
     tokens, a = _final(with_chat(_fake(reply)))
     assert "".join(tokens) == reply  # the raw tokens were streamed as they came
@@ -187,12 +187,12 @@ def test_generated_answer_repairs_markers_and_marks_unsupported_sentences(with_c
     assert [s.supported for s in a.sentences] == [True, False]  # the repeat is dropped
     assert a.checks["markers_out_of_range"] == 1 and a.checks["repeated"] == 1
     good, bad = a.sentences
-    assert good.n == (1,)  # [9] did not exist: re-pointed to the passage that says it
+    assert good.n == (1,)  # [19] did not exist: re-pointed to the passage that says it
     cited = {c.n: c for c in a.citations}
     assert set(cited) >= set(good.n)
     assert "samarbete" in cited[good.n[0]].quote
     assert "Paris" in bad.text and bad.n == () and "Paris och den grundades år 1850. (ej" in a.text
-    assert "[9]" not in a.text
+    assert "[19]" not in a.text
     d = a.to_dict()
     assert d["mode"] == "llm" and d["sentences"][1]["supported"] is False
     assert all(n in {c["n"] for c in d["citations"]} for s in d["sentences"] for n in s["n"])

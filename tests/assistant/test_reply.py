@@ -53,11 +53,13 @@ def test_no_direct_answer_when_it_is_off_not_factoid_or_nothing_is_found() -> No
 def test_quoted_opens_with_the_direct_answer_and_quotes_what_is_near_the_best() -> None:
     reply = quoted(RETRIEVAL, [HOOD, DELEGATION, NPM, SECRETARIAT, TRUST], WHO, SV, QUOTING)
     assert reply.lead == "Christopher Hood"
+    # "Det introducerades …" points back: its quote starts at the sentence it points to.
+    hood = f"{NPM.text} {HOOD.text}"
     assert reply.text == (
-        f"Christopher Hood [1]. Enligt antologin: ”{HOOD.text}” [1] ”{DELEGATION.text}” [2]")
+        f"Christopher Hood [1]. Enligt antologin: ”{hood}” [1] ”{DELEGATION.text}” [2]")
     assert [(c.n, c.chunk_id) for c in reply.citations] == [(1, "c2"), (2, "c0")]
     assert [(s.text, s.n, s.supported) for s in reply.sentences] == [
-        (HOOD.text, (1,), True), (DELEGATION.text, (2,), True)]
+        (hood, (1,), True), (DELEGATION.text, (2,), True)]
     assert reply.mode == "extractive" and reply.note is None and reply.fallback is None
 
 

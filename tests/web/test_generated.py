@@ -22,8 +22,8 @@ from tests.web.sse import read_events
 from tillit_web.settings import AppSettings
 
 SV_Q = "Vad är tillitsbaserad styrning?"
-# The model cites passage [9] of five: the checker repairs the marker.
-BAD_MARKER_REPLY = f"{SUPPORTED} [9]. {UNSUPPORTED} [2]."
+# The model cites passage [19] of ten: the checker repairs the marker.
+BAD_MARKER_REPLY = f"{SUPPORTED} [19]. {UNSUPPORTED} [2]."
 
 
 def markers(text: str) -> set[int]:
@@ -78,7 +78,7 @@ def test_stream_ends_with_the_checked_answer_that_replaces_the_tokens(
     assert raw == BAD_MARKER_REPLY  # the model's tokens, wrong marker and all
     final = events[-2][1]
     assert final["mode"] == "llm" and final["fallback"] is None
-    assert final["answer"] != raw and "[9]" not in final["answer"]
+    assert final["answer"] != raw and "[19]" not in final["answer"]
     cited = {c["n"] for c in final["citations"]}
     assert markers(final["answer"]) == cited and cited
     assert all(set(s["n"]) <= cited and bool(s["n"]) == s["supported"]
