@@ -3,6 +3,7 @@ and answered / not stated / off topic by the threshold rule, a learned model or 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import cast
 
 import numpy as np
@@ -178,6 +179,15 @@ def test_with_a_reading_and_a_model_the_reader_gives_p_answered_the_model_the_re
     assert verdict.outcome == "not_stated"  # the model would answer; the reader finds nothing
     assert verdict.decision.probabilities == pytest.approx(
         {"answered": 0.3, "not_stated": 0.15, "off_topic": 0.05})
+
+
+def test_a_reading_that_only_ranks_leaves_the_decision_to_the_model() -> None:
+    model = FixedModel(Decision("answered", {"answered": 0.8, "not_stated": 0.15,
+                                             "off_topic": 0.05}))
+    ranking = replace(_reading(0.3), decides=False)
+    verdict = _decide(_decider(model), ON_TOPIC, ranking)
+    assert verdict.outcome == "answered" and verdict.confidence == pytest.approx(0.8)
+    assert _decide(_decider(model), ON_TOPIC, _reading(0.3)).outcome == "not_stated"
 
 
 def test_confidence_is_p_answered_when_there_is_one_else_the_evidence_score() -> None:

@@ -79,10 +79,11 @@ class WordReader:
         return np.array([0.9 if self.word in c else 0.1 for c in candidates], np.float32)
 
 
-def _reader(word: str, weight: float = 0.0) -> Reading:
+def _reader(word: str, weight: float = 0.0, decides: bool = True) -> Reading:
     """What a reader stage that approves candidates holding ``word`` reads (``weight``: of
     its log-odds beside the composer's score in the ranking)."""
-    stage = ReaderStage(WordReader(word), threshold=0.5, max_candidates=20, weight=weight)
+    stage = ReaderStage(WordReader(word), threshold=0.5, max_candidates=20, weight=weight,
+                        decides=decides)
     return stage.read(QUESTION, RETRIEVAL, SCORED)
 
 
@@ -194,6 +195,15 @@ def test_with_a_reading_the_model_is_shown_only_the_passages_the_reader_approves
     (prompt,) = chat.prompts
     assert TRUST in prompt and NPM not in prompt and PASSAGES[0][:40] not in prompt
     assert [c.chunk_id for c in reply.citations] == ["c1"]
+
+
+def test_a_reading_that_only_ranks_shows_the_model_every_passage() -> None:
+    # No candidate holds "Göteborg": a deciding reader would leave no evidence at all.
+    responder, chat = _with_model(f"{NPM.removesuffix('.')} [1].")
+    _, reply = _respond(responder, "answered", _reader("Göteborg", decides=False))
+    (prompt,) = chat.prompts
+    assert NPM in prompt and TRUST in prompt and PASSAGES[0][:40] in prompt
+    assert reply.citations and reply.citations[0].chunk_id == "c2"
 
 
 @pytest.mark.parametrize("outcome", ["not_stated", "off_topic"])
