@@ -23,7 +23,9 @@ from assistant.types import Outcome
 from index.embedders.base import Embedder
 from index.text.analysis import analyze
 
-_MARKUP = re.compile(r"<[^>]{0,500}>|&\w+;")
+# A script or style element's text is code, not words of a question.
+_MARKUP = re.compile(r"<(script|style)\b[^>]{0,500}>.{0,2000}?</\1\s*>|<[^>]{0,500}>|&\w+;",
+                     re.IGNORECASE | re.DOTALL)
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -75,7 +77,7 @@ def is_injection(question: str) -> bool:
 
 def has_content(question: str) -> bool:
     """Does the question hold any words (not only numbers) once markup (``<img src=x ...>``,
-    ``{{7*7}}``) is removed?"""
+    ``{{7*7}}``, a script element with its code) is removed?"""
     return any(_LETTER.search(t) for t in analyze(_MARKUP.sub(" ", question)))
 
 

@@ -47,8 +47,9 @@ def clean_turns(history: Any, max_chars: int, max_turns: int) -> tuple[str, ...]
                               "Historiken måste vara en lista med tidigare frågor.")
     if not max_turns:
         return ()
-    return tuple(clean_question(h, max_chars, "history turn")
-                 for h in list(history)[-max_turns:] if isinstance(h, str) and h.strip())
+    # Blank turns are left out before counting, so they never push a real one out.
+    turns = [h for h in history if isinstance(h, str) and _CONTROL.sub(" ", h).strip()]
+    return tuple(clean_question(h, max_chars, "history turn") for h in turns[-max_turns:])
 
 
 def validate(

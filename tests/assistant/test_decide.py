@@ -82,6 +82,9 @@ def _decision(outcome: Outcome, answered: float) -> Decision:
     ("<b>Vem</b> skrev kapitel 3?", True),
     ("<img src=x onerror=alert(1)>", False),
     ("{{7*7}}", False),
+    ("<script>alert(document.cookie)</script>", False),
+    ("<SCRIPT type='x'>fetch('//evil')</SCRIPT> <style>b{color:red}</style>", False),
+    ("<script>alert(1)</script> Vem skrev kapitel 3?", True),
     ("&nbsp; 2024 ???", False),
 ])
 def test_a_question_has_content_only_with_words_outside_markup(question: str,

@@ -54,6 +54,12 @@ def test_earlier_turns_are_cleaned_and_blank_ones_left_out() -> None:
     assert req.turns == ("Vad är NPM?", "Och när infördes det?")
 
 
+def test_blank_turns_do_not_count_against_the_limit() -> None:
+    history = ["Vem skrev kapitel 1?", "Vad är NPM?", "", "   ", "\x00"]
+    assert validate("Varför?", history, "sv", 100, 2).turns == ("Vem skrev kapitel 1?",
+                                                                  "Vad är NPM?")
+
+
 def test_an_over_long_earlier_turn_is_refused_as_a_history_turn() -> None:
     with pytest.raises(InvalidQuestion) as caught:
         validate("Och när?", ["Vem införde New Public Management i Sverige?"], "sv", 20, 5)
