@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -117,6 +118,12 @@ def score_sentences(
             recent.append(score)
             out.append(ScoredSentence(rank, start, end, text, score, vec))
     return sorted(out, key=lambda s: -s.score)
+
+
+def first_passages(retrieval: Retrieval, scored: Sequence[ScoredSentence], n: int
+                   ) -> tuple[Retrieval, list[ScoredSentence]]:
+    """The first ``n`` passages and the sentences among ``scored`` that are theirs."""
+    return replace(retrieval, hits=retrieval.hits[:n]), [s for s in scored if s.hit_rank < n]
 
 
 def next_sentence(scored: list[ScoredSentence], after: ScoredSentence) -> ScoredSentence | None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 import numpy as np
 
 from assistant.answerability import AnswerabilityModel, Decision
-from assistant.compose import ScoredSentence
+from assistant.compose import ScoredSentence, first_passages
 from assistant.evidence import Candidate, question_features
 from assistant.lead import extract_lead
 from assistant.question_analysis import QuestionAnalysis
@@ -135,9 +135,7 @@ class Decider:
                        ) -> tuple[Retrieval, list[ScoredSentence]]:
         """The first ``weights.passages`` passages and their sentences: what the decision
         reads whatever the answer quotes from (its model was trained on that many)."""
-        n = self.weights.passages
-        return (replace(retrieval, hits=retrieval.hits[:n]),
-                [s for s in scored if s.hit_rank < n])
+        return first_passages(retrieval, scored, self.weights.passages)
 
     @staticmethod
     def refused_outright(question: str, scored: Sequence[ScoredSentence]) -> bool:

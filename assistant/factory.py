@@ -174,7 +174,7 @@ def build_assistant(
                         settings.direct_answer, tuning.lead),
         generator=generator,
         verifier=Verifier(embedder, index, tuning.support) if generator is not None else None,
-        reader_quotes=settings.reader_quotes,
+        reader_quotes=settings.reader_quotes, model_passages=settings.llm_passages,
     )
     reader = reader_for(settings)
     return Assistant(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from assistant.compose import first_passages
 from assistant.decide import Verdict
 from assistant.events import Token
 from assistant.generate import Generator
@@ -24,12 +25,13 @@ class Responder:
     """Makes the reply: ``templates`` by language (already framed for the collection),
     ``quoting`` for quoted answers, and a ``generator`` with its ``verifier`` for generated
     ones (None: quotes only). ``reader_quotes`` quotes what the reader approves instead of
-    the composer's best sentences."""
+    the composer's best sentences; ``model_passages`` is how many passages a chat model is
+    shown."""
 
     def __init__(
         self, *, templates: dict[str, AnswerTemplate], quoting: Quoting,
         generator: Generator | None = None, verifier: Verifier | None = None,
-        reader_quotes: bool = False,
+        reader_quotes: bool = False, model_passages: int = 5,
     ) -> None:
         if (generator is None) != (verifier is None):
             raise ValueError("a generator needs a verifier, and a verifier a generator")
@@ -38,6 +40,7 @@ class Responder:
         self.generator = generator
         self.verifier = verifier
         self.reader_quotes = reader_quotes
+        self.model_passages = model_passages
 
     def respond(
         self, prepared: Prepared, verdict: Verdict, reading: Reading | None, started: float,
@@ -55,8 +58,11 @@ class Responder:
             ranked)
         if verdict.outcome == "answered" and self.generator is not None:
             assert self.verifier is not None
-            shown, shown_evidence = (focus(retrieval, evidence) if deciding
-                                     else (retrieval, evidence))
+            # The passages holding the best evidence first; the model sees at most
+            # ``model_passages`` of them (a longer prompt costs a local model seconds).
+            shown, shown_evidence = first_passages(
+                *(focus(retrieval, evidence) if reading is not None else (retrieval, evidence)),
+                self.model_passages)
             yield from generated(self.generator, self.verifier, template,
                                  prepared.standalone.for_model, shown, shown_evidence,
                                  self.quoting, started)

@@ -196,6 +196,11 @@ class Settings(BaseSettings):
         default=4096, ge=512, le=131072,
         description="The model's context window in tokens; prompts are cut to fit it.",
     )
+    llm_passages: int = Field(
+        default=5, ge=1, le=50,
+        description="Passages a chat model is shown, those holding the best-ranked sentences "
+        "first (fewer than top_k: a longer prompt costs a local model seconds).",
+    )
     llm_max_tokens: int = Field(
         default=220, ge=16, le=4096, description="Most tokens in a generated answer."
     )

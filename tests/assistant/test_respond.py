@@ -98,14 +98,14 @@ class RecordingChat(GenericFakeChatModel):
         yield from super()._stream(messages, stop, run_manager, **kw)
 
 
-def _with_model(answer: str) -> tuple[Responder, RecordingChat]:
+def _with_model(answer: str, passages: int = 5) -> tuple[Responder, RecordingChat]:
     chat = RecordingChat(messages=itertools.cycle([answer]))
     generator = Generator(ChatBackend(chat, "fake-model", lambda t: len(t.split()), 4096),
                           PROMPTS, max_answer_tokens=100, timeout_s=120.0,
                           first_token_timeout_s=60.0, condense_timeout_s=60.0)
     verifier = Verifier(INDEX.embedder, cast(ServedIndex, INDEX), SupportWeights())
     return Responder(templates=TEMPLATES, quoting=QUOTING, generator=generator,
-                     verifier=verifier), chat
+                     verifier=verifier, model_passages=passages), chat
 
 
 def _respond(responder: Responder, outcome: Outcome,
@@ -204,6 +204,19 @@ def test_a_reading_that_only_ranks_shows_the_model_every_passage() -> None:
     (prompt,) = chat.prompts
     assert NPM in prompt and TRUST in prompt and PASSAGES[0][:40] in prompt
     assert reply.citations and reply.citations[0].chunk_id == "c2"
+
+
+def test_the_model_is_shown_the_passages_of_the_best_ranked_sentences_up_to_its_limit() -> None:
+    # The ranking puts TRUST (passage c1) first: with room for one passage, only c1 is shown.
+    responder, chat = _with_model(f"{TRUST.removesuffix('.')} [1].", passages=1)
+    _respond(responder, "answered", _reader("medarbetarnas", weight=0.5, decides=False))
+    (prompt,) = chat.prompts
+    assert TRUST in prompt and NPM not in prompt and PASSAGES[0][:40] not in prompt
+    # Without a reader, the first passage of the retrieval (c0).
+    responder, chat = _with_model(f"{DELEGATION.removesuffix('.')} [1].", passages=1)
+    _respond(responder, "answered")
+    (prompt,) = chat.prompts
+    assert DELEGATION in prompt and TRUST not in prompt and NPM not in prompt
 
 
 @pytest.mark.parametrize("outcome", ["not_stated", "off_topic"])

@@ -22,7 +22,7 @@ from tests.web.sse import read_events
 from tillit_web.settings import AppSettings
 
 SV_Q = "Vad är tillitsbaserad styrning?"
-# The model cites passage [19] of ten: the checker repairs the marker.
+# The model cites passage [19] of five: the checker repairs the marker.
 BAD_MARKER_REPLY = f"{SUPPORTED} [19]. {UNSUPPORTED} [2]."
 
 
