@@ -86,9 +86,10 @@ class Decider:
 
     ``background`` holds vectors of off-topic subject descriptions; ``model`` is the learned
     three-way decision (None: the older rule, a threshold on the evidence score, which can
-    only answer or refuse). With a reader's ``Reading`` that decides, the reader decides whether the
+    only answer or refuse). With a ``Reading`` that decides, the reader decides whether the
     question is answered (its best candidate at the reading's threshold or above); the model
-    (or the evidence threshold) then only tells not stated from off topic."""
+    (or the evidence threshold) then only tells not stated from off topic. The decision reads
+    the first ``weights.passages`` passages only."""
 
     def __init__(
         self, *, embedder: Embedder, background: np.ndarray, idf: Callable[[str], float],

@@ -102,11 +102,10 @@ class Settings(BaseSettings):
     reader: bool = Field(
         default=True,
         description="Let Tillit's reader (a cross-encoder fine-tuned from the bundled e5 "
-        "weights, assistant/resources/reader.pt) decide whether an on-topic question is "
-        "answered (its best candidate sentence reaches reader_threshold) or not stated, and "
-        "rank the quoted sentences together with the composer's score. false = the earlier "
-        "decision from hand-made features and the composer's ranking alone (faster: no "
-        "cross-encoder per question; docs/reader.md).",
+        "weights, assistant/resources/reader.pt) read the best candidate sentences with the "
+        "question: the quotes are ranked by the composer's score plus its weighted log-odds "
+        "(and with reader_decides it also decides answered vs not stated). false = the "
+        "composer's ranking alone (about 20 times faster per answer; docs/reader.md).",
     )
     reader_decides: bool = Field(
         default=False,
