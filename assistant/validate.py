@@ -23,13 +23,17 @@ class Request:
     language: str
 
 
+def _normalised(text: str) -> str:
+    """``text`` without control characters, its whitespace collapsed and trimmed."""
+    return re.sub(r"\s+", " ", _CONTROL.sub(" ", text)).strip()
+
+
 def clean_question(text: Any, max_chars: int, what: str = "question") -> str:
     """Strip control characters and whitespace; refuse empty or over-long input."""
     sv_what = "Frågan" if what == "question" else "En tidigare fråga i historiken"
     if not isinstance(text, str):
         raise InvalidQuestion(f"The {what} must be text.", f"{sv_what} måste vara text.")
-    text = _CONTROL.sub(" ", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _normalised(text)
     if not text:
         raise InvalidQuestion(f"The {what} is empty.", f"{sv_what} är tom.")
     if len(text) > max_chars:
@@ -48,7 +52,7 @@ def clean_turns(history: Any, max_chars: int, max_turns: int) -> tuple[str, ...]
     if not max_turns:
         return ()
     # Blank turns are left out before counting, so they never push a real one out.
-    turns = [h for h in history if isinstance(h, str) and _CONTROL.sub(" ", h).strip()]
+    turns = [h for h in history if isinstance(h, str) and _normalised(h)]
     return tuple(clean_question(h, max_chars, "history turn") for h in turns[-max_turns:])
 
 
