@@ -7,9 +7,9 @@ missing and the closest passage. Off topic: the refusal.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from assistant.compose import first_passages
+from assistant.compose import ScoredSentence, first_passages
 from assistant.decide import Verdict
 from assistant.events import Token
 from assistant.generate import Generator
@@ -18,6 +18,7 @@ from assistant.prepare import Prepared
 from assistant.prompts import AnswerTemplate
 from assistant.reading import Reading, as_read, focus
 from assistant.reply import Quoting, Reply, not_stated, quoted, quoted_read, refusal
+from assistant.retrieval import Retrieval
 from assistant.verify import Verifier
 
 
@@ -50,14 +51,13 @@ class Responder:
         ``started`` is when the request began (for the time to the first token)."""
         template = self.templates[prepared.request.language]
         retrieval, analysis, scored = prepared.retrieval, prepared.analysis, prepared.scored
-        # A reader that decides gives as evidence what it says answers, best first, as it
-        # read it; one that only ranks, every sentence, its candidates in its ranking first.
-        deciding = reading is not None and reading.decides
+        # The candidates the reader read, in its ranking, come before the rest (which are
+        # ``scored``'s tail: the reader reads the first ones).
         ranked = scored if reading is None else (*reading.ranked, *scored[len(reading.ranked):])
-        evidence = as_read(retrieval, reading.answering()) if deciding and reading else list(
-            ranked)
+        deciding = reading is not None and reading.decides
         if verdict.outcome == "answered" and self.generator is not None:
             assert self.verifier is not None
+            evidence = _evidence(retrieval, reading, ranked)
             # The passages holding the best evidence first; the model sees at most
             # ``model_passages`` of them (a longer prompt costs a local model seconds).
             shown, shown_evidence = first_passages(
@@ -67,7 +67,8 @@ class Responder:
                                  prepared.standalone.for_model, shown, shown_evidence,
                                  self.quoting, started)
         elif verdict.outcome == "answered" and deciding and self.reader_quotes:
-            yield quoted_read(retrieval, evidence, analysis, template, self.quoting)
+            yield quoted_read(retrieval, _evidence(retrieval, reading, ranked), analysis,
+                              template, self.quoting)
         elif verdict.outcome == "answered":
             yield quoted(retrieval, ranked, analysis, template, self.quoting)
         elif verdict.outcome == "not_stated":
@@ -75,3 +76,12 @@ class Responder:
             yield not_stated(retrieval, closest, analysis, template)
         else:
             yield refusal(template)
+
+
+def _evidence(retrieval: Retrieval, reading: Reading | None,
+              ranked: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """What an answer rests on: for a reader that decides, the sentences it says answer, best
+    first, as it read them; otherwise every sentence in ``ranked`` order."""
+    if reading is not None and reading.decides:
+        return as_read(retrieval, reading.answering())
+    return list(ranked)
