@@ -13,11 +13,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import pytest  # noqa: E402
 from langchain_core.language_models import BaseChatModel  # noqa: E402
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel  # noqa: E402
 
 from assistant.core import Assistant  # noqa: E402
 from devtools.live import LiveServer  # noqa: E402
 from tests.web.a11y import AXE  # noqa: E402
-from tests.web.llm_fakes import LLM_MODEL, LLM_REPLY, PacedFakeChat, UnreachableChat  # noqa: E402
+from tests.web.llm_fakes import LLM_MODEL, LLM_REPLY, UnreachableChat  # noqa: E402
 from tillit_web.settings import (
     AppSettings,  # noqa: E402
     WebSettings,  # noqa: E402
@@ -62,24 +63,24 @@ def assistant(index_settings: AppSettings) -> Assistant:
 def llm_assistant(
     index_settings: AppSettings, assistant: Assistant
 ) -> Callable[..., Assistant]:
-    """``llm_assistant(reply=LLM_REPLY, pause=0.0)`` → an assistant over the session's index
-    (and embedder) whose fake model always streams ``reply``; ``reply=None``: the model is
-    unreachable. Built once per (reply, pause)."""
+    """``llm_assistant(reply=LLM_REPLY)`` → an assistant over the session's index (and
+    embedder) whose fake model always streams ``reply``; ``reply=None``: the model is
+    unreachable. Built once per reply."""
     from assistant.factory import build_assistant
     from assistant.generate import ChatBackend
 
-    built: dict[tuple[str | None, float], Assistant] = {}
+    built: dict[str | None, Assistant] = {}
 
-    def make(reply: str | None = LLM_REPLY, pause: float = 0.0) -> Assistant:
-        if (reply, pause) not in built:
+    def make(reply: str | None = LLM_REPLY) -> Assistant:
+        if reply not in built:
             model: BaseChatModel = (
                 UnreachableChat() if reply is None
-                else PacedFakeChat(messages=itertools.cycle([reply]), pause=pause)
+                else GenericFakeChatModel(messages=itertools.cycle([reply]))
             )
             backend = ChatBackend(model, LLM_MODEL, lambda t: len(t) // 4, 4096)
-            built[(reply, pause)] = build_assistant(
+            built[reply] = build_assistant(
                 index_settings, assistant.embedder, chat=backend)
-        return built[(reply, pause)]
+        return built[reply]
 
     return make
 

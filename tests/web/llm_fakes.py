@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,20 +18,6 @@ SUPPORTED = "Tillitsbaserad styrning handlar om att ge medarbetare mer handlings
 UNSUPPORTED = "Huvudstaden i Frankrike är Paris"
 LLM_REPLY = f"{SUPPORTED} [1]. {UNSUPPORTED} [2]."
 LLM_MODEL = "fake-model"
-
-
-class PacedFakeChat(GenericFakeChatModel):
-    """LangChain's fake chat model, waiting ``pause`` seconds before each streamed token."""
-
-    pause: float = 0.0
-
-    def _stream(
-        self, messages: list[BaseMessage], stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        for chunk in super()._stream(messages, stop, run_manager, **kwargs):
-            time.sleep(self.pause)
-            yield chunk
 
 
 class HeldFakeChat(GenericFakeChatModel):
