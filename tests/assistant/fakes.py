@@ -21,6 +21,18 @@ from index.text.sentences import split_sentences
 from tests.fakes import HashingEmbedder
 
 
+class WordReader:
+    """A fake reader: P(answers) ``hit`` for a candidate holding ``word``, ``miss`` for any
+    other (so it tells candidates apart by their content, not by their place)."""
+
+    def __init__(self, word: str, hit: float = 0.9, miss: float = 0.1) -> None:
+        self.word, self.hit, self.miss = word, hit, miss
+
+    def score(self, question: str, candidates: Sequence[str]) -> np.ndarray:
+        return np.array([self.hit if self.word in c else self.miss for c in candidates],
+                        np.float32)
+
+
 def chunk(i: int, text: str, *, doc: str = "d1", chapter: int | None = 1,
           section: str | None = None, section_title: str = "", page: int | None = 5,
           kind: str = "text") -> Chunk:

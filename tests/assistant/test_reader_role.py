@@ -3,27 +3,19 @@ answered vs not stated only when it is set to (``TILLIT_READER_DECIDES``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import numpy as np
-
 from assistant.core import Assistant
 from assistant.reading import ReaderStage
+from tests.assistant.fakes import WordReader
 
 QUESTION = "Vilka tre styrprinciper beskriver Adler?"
 
 
-class NoAnswerReader:
+def NoAnswerReader(word: str = "\x00") -> WordReader:  # noqa: N802 (a fake's name)
     """P(answers) 0.001 for every candidate, except 0.999 for one holding ``word``."""
-
-    def __init__(self, word: str = "\x00") -> None:
-        self.word = word
-
-    def score(self, question: str, candidates: Sequence[str]) -> np.ndarray:
-        return np.array([0.999 if self.word in c else 0.001 for c in candidates], np.float32)
+    return WordReader(word, hit=0.999, miss=0.001)
 
 
-def _with(assistant: Assistant, reader: NoAnswerReader, decides: bool) -> Assistant:
+def _with(assistant: Assistant, reader: WordReader, decides: bool) -> Assistant:
     stage = ReaderStage(reader, threshold=0.5, max_candidates=20, weight=1.0, decides=decides)
     return Assistant(preparation=assistant.preparation, decider=assistant.decider,
                      responder=assistant.responder, reader=stage)

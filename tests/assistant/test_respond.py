@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any, cast
 
 import numpy as np
@@ -33,7 +33,7 @@ from assistant.types import Outcome
 from assistant.validate import Request
 from assistant.verify import Verifier
 from index.store.served import ServedIndex
-from tests.assistant.fakes import PASSAGES, memory_index
+from tests.assistant.fakes import PASSAGES, WordReader, memory_index
 
 TEMPLATES = {lang: load_answer_template(lang) for lang in ("sv", "en")}
 PROMPTS = {lang: load_generation_prompts(lang) for lang in ("sv", "en")}
@@ -67,16 +67,6 @@ def _prepared() -> Prepared:
 
 def _verdict(outcome: Outcome) -> Verdict:
     return Verdict(Decision(outcome, {}), Evidence(0.5, 0.1, 1.0, 0.05))
-
-
-class WordReader:
-    """P(answers) 0.9 for a candidate holding ``word``, 0.1 for any other."""
-
-    def __init__(self, word: str) -> None:
-        self.word = word
-
-    def score(self, question: str, candidates: Sequence[str]) -> np.ndarray:
-        return np.array([0.9 if self.word in c else 0.1 for c in candidates], np.float32)
 
 
 def _reader(word: str, weight: float = 0.0, decides: bool = True) -> Reading:
