@@ -29,7 +29,7 @@ from assistant.llm import build_chat_backend
 from assistant.prepare import Limits, Preparation
 from assistant.prompts import load_answer_template, load_generation_prompts
 from assistant.reader.cache import CachedReader
-from assistant.reader.model import Reader, load_reader
+from assistant.reader.model import Precision, Reader, load_reader, resolve_precision
 from assistant.reading import ReaderStage
 from assistant.reply import Quoting
 from assistant.respond import Responder
@@ -192,21 +192,22 @@ def reader_for(settings: Settings) -> Reader | None:
     """The reader ``settings`` ask for (None when it is off)."""
     if not settings.reader:
         return None
-    return _load_reader(str(settings.reader_path) if settings.reader_path else None)
+    return _load_reader(str(settings.reader_path) if settings.reader_path else None,
+                        resolve_precision(settings.reader_precision))
 
 
 @lru_cache(maxsize=2)
-def _load_reader(path: str | None) -> Reader:
+def _load_reader(path: str | None, precision: Precision) -> Reader:
     """A reader, loaded once per process (read-only; every assistant shares it)."""
     if path is None:
-        return load_reader()
+        return load_reader(precision=precision)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise InvalidConfiguration(
             f"TILLIT_READER_PATH: cannot read {path} ({exc.strerror}).",
             f"TILLIT_READER_PATH: kan inte läsa {path} ({exc.strerror}).") from exc
-    return load_reader(data)
+    return load_reader(data, precision)
 
 
 def collection_kind(info: dict[str, Any]) -> str:

@@ -53,13 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reader", type=Path, default=None,
                     help="a reader file (default: the shipped one)")
     ap.add_argument("--cases", type=Path, default=ROOT / "data" / "reader" / "dev_cases.jsonl")
-    ap.add_argument("--quantize", action="store_true", help="int8 (batch-dependent)")
+    ap.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"],
+                    help="the reader's arithmetic (auto: bf16 where the CPU has it natively)")
     ap.add_argument("--max-over-refusal", type=float, default=MAX_OVER_REFUSAL)
     args = ap.parse_args(argv)
-    from assistant.reader.model import load_reader
+    from assistant.reader.model import load_reader, resolve_precision
 
     reader = load_reader(args.reader.read_bytes() if args.reader else None,
-                         quantize=args.quantize)
+                         precision=resolve_precision(args.precision))
     cases = dev.load(args.cases)
     res = dev.evaluate(cases, lambda q, c: reader.score(q, c))
     best = res.best

@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reader", type=Path, default=None, help="a reader file (default: shipped)")
     ap.add_argument("--threshold", type=float, default=None,
                     help="also give refusal and over-refusal at this threshold (chosen on dev)")
+    ap.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"],
+                    help="the reader's arithmetic (auto: bf16 where the CPU has it natively)")
     args = ap.parse_args(argv)
     if args.split:
         from assistant.factory import open_or_build_assistant
@@ -149,9 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         ap.error("give --split (collect) or --cases (score)")
     if args.cases or not args.out:
-        from assistant.reader.model import load_reader
+        from assistant.reader.model import load_reader, resolve_precision
 
-        reader = load_reader(args.reader.read_bytes() if args.reader else None)
+        reader = load_reader(args.reader.read_bytes() if args.reader else None,
+                             precision=resolve_precision(args.precision))
         res = evaluate(cases, reader.score)
         out = dict(res.summary)
         if args.threshold is not None:

@@ -34,3 +34,19 @@ def test_the_sentence_with_the_price_answers_a_price_question(reader) -> None:
                               "Barn under 18 år behöver vårdnadshavarens medgivande."])
     assert scores[0] > scores[1]
     assert reader.card.trained_layers == 4 and len(reader.card.data_sha256) == 64
+
+
+def test_bf16_reads_as_fp32_does_and_is_as_independent_of_the_batch(reader) -> None:
+    from assistant.reader.model import load_reader
+
+    bf16 = load_reader(precision="bf16")
+    q = "Hur många läkare upplever styrningen som negativ?"
+    cands = ["Hela 75 procent av läkarna svarade att styrningen var negativ för vården.",
+             "Lärarna svarade på samma sätt.",
+             "Tillitsdelegationen tillsattes av regeringen för att främja tillitsbaserad "
+             "styrning och ledning i offentlig sektor."]
+    full, half = reader.score(q, cands), bf16.score(q, cands)
+    assert np.abs(full - half).max() < 0.05
+    assert np.argmax(half) == np.argmax(full) == 0
+    alone = np.concatenate([bf16.score(q, [c]) for c in cands])
+    assert np.abs(alone - half).max() < 1e-3
