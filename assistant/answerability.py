@@ -65,10 +65,16 @@ class AnswerabilityModel:
         }
 
 
-def load_model(path: Path | None = None) -> AnswerabilityModel:
-    """Read the model (default: the one shipped in the package's resources)."""
+SHIPPED = "answerability.json"
+SHIPPED_WITH_READER = "answerability_reader.json"
+"""The decision trained with the reader's features too (``assistant.reading.READER_FEATURES``),
+used when the reader reads and only ranks."""
+
+
+def load_model(path: Path | None = None, name: str = SHIPPED) -> AnswerabilityModel:
+    """Read the model (default: the one shipped in the package's resources as ``name``)."""
     if path is None:
-        text = (resources.files("assistant") / "resources" / "answerability.json").read_text(
+        text = (resources.files("assistant") / "resources" / name).read_text(
             encoding="utf-8")
     else:
         text = path.read_text(encoding="utf-8")

@@ -159,11 +159,16 @@ class Assistant:
         exclude_doc: str | None = None,
     ) -> dict[str, float]:
         """The decision's features for a question as the quoted answer path sees it (for
-        training the decision). ``exclude_doc`` hides one document's passages, so that a
-        question meets passages like its own that lack its answer."""
+        training the decision), with the reading's (``Reading.features``) when this assistant
+        has a reader. ``exclude_doc`` hides one document's passages, so that a question meets
+        passages like its own that lack its answer."""
         p = self.preparation.prepare(question, history, lang, depth=self.preparation.top_k * 4,
                                      use_model=False, exclude_doc=exclude_doc)
-        return self.decider.features(p.analysis, p.retrieval, p.scored)
+        features = self.decider.features(p.analysis, p.retrieval, p.scored)
+        if self.reader is not None:
+            reading = self.reader.read(p.standalone.query, p.retrieval, p.scored)
+            features.update(reading.features())
+        return features
 
     def info(self) -> dict[str, Any]:
         """What the served index holds (for the CLI, the about panel and health checks)."""

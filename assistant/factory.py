@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answerability import load_model
+from assistant.answerability import SHIPPED_WITH_READER, load_model
 from assistant.core import Assistant
 from assistant.decide import Decider
 from assistant.errors import (
@@ -167,6 +167,12 @@ def build_assistant(
         model=load_model() if settings.answerability == "model" else None,
         refusal_threshold=settings.refusal_threshold,
         weights=tuning.decision, lead=tuning.lead,
+        # Trained on the shipped reader's readings: another reader file gets the model
+        # without reader features.
+        reader_model=load_model(name=SHIPPED_WITH_READER)
+        if settings.answerability == "model" and settings.reader and not settings.reader_path
+        else None,
+        known_term=index.lexical.df.__contains__,
     )
     responder = Responder(
         templates=templates,

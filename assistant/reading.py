@@ -26,6 +26,11 @@ class SentenceReader(Protocol):
     def score(self, question: str, candidates: Sequence[str]) -> np.ndarray: ...
 
 
+READER_FEATURES = ("reader_best", "reader_top", "reader_mean3")
+"""The reading's features for the decision model trained with the reader
+(``Reading.features``)."""
+
+
 @dataclass(frozen=True)
 class Reading:
     """Candidates re-ranked by the reader, with their probabilities (same order), the
@@ -48,6 +53,17 @@ class Reading:
     def answers(self) -> bool:
         """Does some candidate answer the question (the best one reaches the threshold)?"""
         return bool(self.probabilities) and self.best >= self.threshold
+
+    def features(self) -> dict[str, float]:
+        """What the reading tells the learned decision (``READER_FEATURES``), as log-odds:
+        the best candidate's, that of the composer's first candidate (the highest composer
+        score), and the mean of the best three."""
+        if not self.probabilities:
+            return dict.fromkeys(READER_FEATURES, log_odds(0.0))
+        odds = sorted((log_odds(p) for p in self.probabilities), reverse=True)
+        top = max(range(len(self.sentences)), key=lambda i: self.sentences[i].score)
+        return {"reader_best": odds[0], "reader_top": log_odds(self.probabilities[top]),
+                "reader_mean3": float(np.mean(odds[:3]))}
 
     def answering(self, threshold: float | None = None) -> list[ScoredSentence]:
         """The candidates at or above the threshold (or ``threshold``), best first, each

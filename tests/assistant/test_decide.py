@@ -14,10 +14,10 @@ from assistant.compose import ScoredSentence, score_sentences
 from assistant.decide import Decider, Evidence, Verdict, has_content, is_injection
 from assistant.evidence import FEATURES
 from assistant.question_analysis import analyse_question
-from assistant.reading import Reading
+from assistant.reading import READER_FEATURES, Reading, log_odds
 from assistant.retrieval import Hit, Retrieval, Retriever
 from assistant.tuning import DecisionWeights, LeadWeights, SentenceWeights
-from assistant.types import Outcome
+from assistant.types import OUTCOMES, Outcome
 from index.store.served import ServedIndex
 from tests.assistant.fakes import PASSAGES, chunk, memory_index
 from tests.fakes import HashingEmbedder
@@ -47,11 +47,12 @@ class FixedModel:
 
 
 def _decider(model: FixedModel | None = None, *, threshold: float = 0.1,
-             background: np.ndarray = BACKGROUND, coverage_weight: float = 0.05) -> Decider:
+             background: np.ndarray = BACKGROUND, coverage_weight: float = 0.05,
+             reader_model: AnswerabilityModel | None = None) -> Decider:
     return Decider(embedder=EMBEDDER, background=background, idf=INDEX.lexical.idf,
                    model=cast(AnswerabilityModel, model), refusal_threshold=threshold,
                    weights=DecisionWeights(coverage_weight=coverage_weight),
-                   lead=LeadWeights())
+                   lead=LeadWeights(), reader_model=reader_model)
 
 
 def _evidence(question: str) -> tuple[Retrieval, list[ScoredSentence]]:
@@ -191,6 +192,68 @@ def test_a_reading_that_only_ranks_leaves_the_decision_to_the_model() -> None:
     verdict = _decide(_decider(model), ON_TOPIC, ranking)
     assert verdict.outcome == "answered" and verdict.confidence == pytest.approx(0.8)
     assert _decide(_decider(model), ON_TOPIC, _reading(0.3)).outcome == "not_stated"
+
+
+def _reader_model() -> AnswerabilityModel:
+    """P(answered) grows with the reader's best log-odds, nothing else counts; answered from
+    0.5 (classes in OUTCOMES' order: answered, not stated, off topic)."""
+    names = FEATURES + READER_FEATURES
+    coef = np.zeros((3, len(names)))
+    coef[0, names.index("reader_best")] = 1.0
+    return AnswerabilityModel(names, np.zeros(len(names)), np.ones(len(names)), coef,
+                              np.array([0.0, 0.5, 0.0]), OUTCOMES, 0.5)
+
+
+def test_a_reading_that_only_ranks_is_read_by_the_model_trained_with_the_reader() -> None:
+    base = FixedModel(_decision("answered", 0.9))
+    decider = _decider(base, reader_model=_reader_model())
+    strong = _decide(decider, ON_TOPIC, replace(_reading(0.95), decides=False))
+    weak = _decide(decider, ON_TOPIC, replace(_reading(0.01), decides=False))
+    assert strong.outcome == "answered" and weak.outcome == "not_stated"
+    assert strong.confidence > 0.5 > weak.confidence
+    assert base.seen == []
+    # Without a reading (the reader off) the model without reader features decides.
+    assert _decide(decider, ON_TOPIC).outcome == "answered" and len(base.seen) == 1
+    # A reading that decides is not the model's business: the reader's threshold decides.
+    assert _decide(decider, ON_TOPIC, _reading(0.3)).outcome == "not_stated"
+
+
+def test_the_reading_features_are_log_odds_of_its_best_its_composers_first_and_its_best_three(
+) -> None:
+    _, scored = _evidence(ON_TOPIC)
+    first, second, third = scored[0], scored[1], scored[2]
+    assert first.score > second.score
+    reading = Reading((second, third, first), (0.9, 0.6, 0.2), 0.5)  # the reader's order
+    f = reading.features()
+    assert set(f) == set(READER_FEATURES)
+    assert f["reader_best"] == pytest.approx(log_odds(0.9))
+    assert f["reader_top"] == pytest.approx(log_odds(0.2))  # the composer's best sentence
+    assert f["reader_mean3"] == pytest.approx(
+        (log_odds(0.9) + log_odds(0.6) + log_odds(0.2)) / 3)
+    empty = Reading((), (), 0.5).features()
+    assert empty["reader_best"] == empty["reader_top"] == pytest.approx(log_odds(0.0))
+
+
+def test_a_swedish_question_naming_what_the_collection_never_mentions_is_not_stated() -> None:
+    answering = FixedModel(_decision("answered", 0.9))
+    decider = _decider(answering)
+    decider.known_term = INDEX.lexical.df.__contains__
+    unknown = "Vem introducerade New Public Management enligt Sven Almqvist?"
+    assert decider.unknown_names(analyse_question(unknown, "sv")) == ("Sven", "Almqvist")
+    assert _decide(decider, unknown).outcome == "not_stated"
+    assert _decide(decider, ON_TOPIC).outcome == "answered"  # its names are in the passages
+    # A name the collection holds is known in its genitive too, however the stemmer cuts it.
+    decider.known_term = {"stok", "power"}.__contains__  # "Stoker", "Powers" in the text
+    assert decider.unknown_names(analyse_question("Vad skriver Stokers text om Power?",
+                                                  "sv")) == ()
+    decider.known_term = INDEX.lexical.df.__contains__
+    # English questions name Swedish things by translations: left to the model.
+    english = "Who introduced New Public Management according to Sven Almqvist?"
+    assert decider.unknown_names(analyse_question(english, "en")) == ()
+    # Off topic stays off topic.
+    off = _decider(FixedModel(_decision("off_topic", 0.1)))
+    off.known_term = INDEX.lexical.df.__contains__
+    assert _decide(off, unknown).outcome == "off_topic"
 
 
 def test_confidence_is_p_answered_when_there_is_one_else_the_evidence_score() -> None:

@@ -1,9 +1,13 @@
-"""The reader's two roles in the assembled assistant: it ranks the quotes, and it decides
-answered vs not stated only when it is set to (``TILLIT_READER_DECIDES``)."""
+"""The reader's roles in the assembled assistant: it ranks the quotes; its reading is read by
+the decision model trained with it; and it decides answered vs not stated alone only when
+it is set to (``TILLIT_READER_DECIDES``)."""
 
 from __future__ import annotations
 
+import copy
+
 from assistant.core import Assistant
+from assistant.decide import Decider
 from assistant.reading import ReaderStage
 from tests.assistant.fakes import WordReader
 
@@ -15,10 +19,19 @@ def NoAnswerReader(word: str = "\x00") -> WordReader:  # noqa: N802 (a fake's na
     return WordReader(word, hit=0.999, miss=0.001)
 
 
-def _with(assistant: Assistant, reader: WordReader, decides: bool) -> Assistant:
+def _with(assistant: Assistant, reader: WordReader, decides: bool,
+          reader_model: bool = True) -> Assistant:
     stage = ReaderStage(reader, threshold=0.5, max_candidates=20, weight=1.0, decides=decides)
-    return Assistant(preparation=assistant.preparation, decider=assistant.decider,
+    decider = assistant.decider if reader_model else _without_reader_model(assistant.decider)
+    return Assistant(preparation=assistant.preparation, decider=decider,
                      responder=assistant.responder, reader=stage)
+
+
+def _without_reader_model(decider: Decider) -> Decider:
+    """``decider`` without the model trained beside the reader."""
+    clone = copy.copy(decider)
+    clone.reader_model = None
+    return clone
 
 
 def test_a_reader_that_decides_says_not_stated_when_nothing_answers(assistant) -> None:
@@ -26,11 +39,20 @@ def test_a_reader_that_decides_says_not_stated_when_nothing_answers(assistant) -
     assert answer.answerability == "not_stated"
 
 
-def test_a_reader_that_only_ranks_leaves_the_decision_to_the_model(assistant) -> None:
+def test_a_reader_that_only_ranks_is_heard_through_the_model_trained_with_it(assistant) -> None:
+    assert assistant.decider.reader_model is not None  # the shipped default
     without = Assistant(preparation=assistant.preparation, decider=assistant.decider,
                         responder=assistant.responder).answer(QUESTION)
-    ranked = _with(assistant, NoAnswerReader(), decides=False).answer(QUESTION)
-    assert without.answerability == ranked.answerability == "answered"
+    assert without.answerability == "answered"
+    # The sentence naming the three mechanisms: a reader that finds it, and one that finds
+    # nothing anywhere.
+    finds = _with(assistant, NoAnswerReader("marknad"), decides=False).answer(QUESTION)
+    finds_nothing = _with(assistant, NoAnswerReader(), decides=False).answer(QUESTION)
+    assert finds.answerability == "answered"
+    assert finds_nothing.answerability == "not_stated"
+    # Without the model trained beside the reader, the reading only ranks the quotes.
+    plain = _with(assistant, NoAnswerReader(), decides=False, reader_model=False)
+    assert plain.answer(QUESTION).answerability == "answered"
 
 
 def test_the_quotes_follow_the_readers_ranking(assistant) -> None:
