@@ -211,13 +211,17 @@ def shared_run(question_words: tuple[str, ...], passage: str) -> str:
 
 def compose_not_stated(
     retrieval: Retrieval, closest: ScoredSentence, analysis: QuestionAnalysis,
-    template: AnswerTemplate,
+    template: AnswerTemplate, unknown: Sequence[str] = (),
 ) -> tuple[str, list[Citation]]:
-    """'The anthology mentions X but does not say who', then the closest passage, cited."""
+    """'The anthology mentions X but does not say who' (or, for ``unknown`` names of the
+    question, 'The anthology does not mention Sven Almqvist'), then the closest passage,
+    cited."""
     hit = retrieval.hits[closest.hit_rank]
     ask = template.ask.get(analysis.answer_type, template.ask.get("open", ""))
     focus = shared_run(analysis.focus, hit.chunk.text)
-    if focus:
+    if unknown:
+        what = template.not_mentioned.format(names=", ".join(unknown))
+    elif focus:
         what = template.not_stated.format(focus=f"{_open_quote(template)}{focus}"
                                           f"{_close_quote(template)}", ask=ask)
     else:

@@ -50,6 +50,9 @@ class Verdict:
 
     decision: Decision
     evidence: Evidence
+    unknown_names: tuple[str, ...] = ()
+    """Names of the question the collection never mentions, as the question writes them
+    ("Sven Almqvist"): why it is not stated."""
 
     @property
     def outcome(self) -> Outcome:
@@ -169,8 +172,10 @@ class Decider:
             decision = (self.reader_model.decide({**features, **reading.features()})
                         if reading is not None and self.reader_model is not None
                         else self.model.decide(features))
-        if decision.outcome == "answered" and self.unknown_names(analysis):
-            decision = Decision("not_stated", decision.probabilities)
+        unknown = self.unknown_names(analysis) if decision.outcome == "answered" else ()
+        if unknown:
+            return Verdict(Decision("not_stated", decision.probabilities), ev,
+                           name_runs(question, unknown))
         return Verdict(decision, ev)
 
     def unknown_names(self, analysis: QuestionAnalysis) -> tuple[str, ...]:
@@ -210,3 +215,19 @@ def _mentioned(name: str, known: Callable[[str], bool]) -> bool:
     a final s."""
     forms = {name, name + "s", name[:-1] if name.endswith("s") else name}
     return any(known(s) for form in forms for s in analyze(form))
+
+
+def name_runs(question: str, names: Sequence[str]) -> tuple[str, ...]:
+    """``names`` as ``question`` writes them: neighbours joined ("Sven Almqvist"), apart ones
+    separate; names not in ``question`` (a follow-up's, from the earlier turn) as they are."""
+    runs: list[list[str]] = []
+    previous = False
+    for word in re.findall(r"\w[\w-]*", question):
+        here = word in names
+        if here and previous:
+            runs[-1].append(word)
+        elif here:
+            runs.append([word])
+        previous = here
+    found = {w for r in runs for w in r}
+    return tuple(" ".join(r) for r in runs) + tuple(n for n in names if n not in found)

@@ -31,6 +31,8 @@ class AnswerTemplate:
     not_stated_plain: str
     not_stated_documents: str
     not_stated_plain_documents: str
+    not_mentioned: str
+    not_mentioned_documents: str
     closest: str
     sources_heading: str
     ask: dict[str, str] = field(default_factory=dict)
@@ -41,6 +43,7 @@ class AnswerTemplate:
             self, intro=self.intro_documents, refusal=self.refusal_documents,
             refusal_hint=self.refusal_hint_documents, not_stated=self.not_stated_documents,
             not_stated_plain=self.not_stated_plain_documents,
+            not_mentioned=self.not_mentioned_documents,
         )
 
 

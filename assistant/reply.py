@@ -99,9 +99,10 @@ def quoted_read(
 
 def not_stated(
     retrieval: Retrieval, scored: Sequence[ScoredSentence], analysis: QuestionAnalysis,
-    template: AnswerTemplate,
+    template: AnswerTemplate, unknown: Sequence[str] = (),
 ) -> Reply:
-    """'The anthology mentions X but does not say who', with the closest passage cited."""
-    text, citations = compose_not_stated(retrieval, scored[0], analysis, template)
+    """'The anthology mentions X but does not say who' (or does not mention the ``unknown``
+    names at all), with the closest passage cited."""
+    text, citations = compose_not_stated(retrieval, scored[0], analysis, template, unknown)
     return Reply(text, tuple(citations),
                  tuple(quoted_sentences(list(scored[:1]), citations, retrieval)))

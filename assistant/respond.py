@@ -73,7 +73,7 @@ class Responder:
             yield quoted(retrieval, ranked, analysis, template, self.quoting)
         elif verdict.outcome == "not_stated":
             closest = as_read(retrieval, ranked[:1]) if reading is not None else scored
-            yield not_stated(retrieval, closest, analysis, template)
+            yield not_stated(retrieval, closest, analysis, template, verdict.unknown_names)
         else:
             yield refusal(template)
 

@@ -212,6 +212,7 @@ def test_a_name_the_anthology_never_mentions_is_not_stated(assistant) -> None:
     unknown = assistant.answer("Vid vilket universitet arbetar Sven Almqvist?")
     assert (known.answerability, unknown.answerability) == ("answered", "not_stated")
     assert unknown.citations and not unknown.answered
+    assert unknown.text.startswith("Antologin nämner inte Sven Almqvist.")
 
 
 @pytest.mark.slow

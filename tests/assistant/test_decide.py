@@ -11,7 +11,14 @@ import pytest
 
 from assistant.answerability import AnswerabilityModel, Decision
 from assistant.compose import ScoredSentence, score_sentences
-from assistant.decide import Decider, Evidence, Verdict, has_content, is_injection
+from assistant.decide import (
+    Decider,
+    Evidence,
+    Verdict,
+    has_content,
+    is_injection,
+    name_runs,
+)
 from assistant.evidence import FEATURES
 from assistant.question_analysis import analyse_question
 from assistant.reading import READER_FEATURES, Reading, log_odds
@@ -240,7 +247,11 @@ def test_a_swedish_question_naming_what_the_collection_never_mentions_is_not_sta
     decider.known_term = INDEX.lexical.df.__contains__
     unknown = "Vem introducerade New Public Management enligt Sven Almqvist?"
     assert decider.unknown_names(analyse_question(unknown, "sv")) == ("Sven", "Almqvist")
-    assert _decide(decider, unknown).outcome == "not_stated"
+    verdict = _decide(decider, unknown)
+    assert verdict.outcome == "not_stated" and verdict.unknown_names == ("Sven Almqvist",)
+    assert name_runs("Vem efterträdde Sven Almqvist och Eva Holm?",
+                     ("Sven", "Almqvist", "Eva", "Holm", "Berg")) == (
+        "Sven Almqvist", "Eva Holm", "Berg")
     assert _decide(decider, ON_TOPIC).outcome == "answered"  # its names are in the passages
     # A name the collection holds is known in its genitive too, however the stemmer cuts it.
     decider.known_term = {"stok", "power"}.__contains__  # "Stoker", "Powers" in the text

@@ -88,6 +88,18 @@ def test_not_stated_cites_only_the_closest_sentence() -> None:
     assert DELEGATION.text not in reply.text
 
 
+def test_not_stated_for_names_never_mentioned_says_so_and_still_cites_the_closest() -> None:
+    ask = analyse_question("Vem ledde sekretariatet efter Sven Almqvist och Eva Holm?", "sv")
+    reply = not_stated(RETRIEVAL, [SECRETARIAT], ask, SV, ("Sven Almqvist", "Eva Holm"))
+    assert reply.text.startswith("Antologin nämner inte Sven Almqvist, Eva Holm. Det som "
+                                 "ligger närmast: ”Delegationens sekretariat")
+    assert [c.quote for c in reply.citations] == [SECRETARIAT.text]
+    english = not_stated(RETRIEVAL, [SECRETARIAT], analyse_question(
+        "Who led the secretariat after Sven Almqvist?", "en"), EN, ("Sven Almqvist",))
+    assert english.text.startswith("The anthology does not mention Sven Almqvist.")
+    assert SV.for_documents().not_mentioned == "Dokumenten nämner inte {names}."
+
+
 def test_the_refusal_cites_nothing_and_suggests_what_to_ask() -> None:
     for template in (SV, EN):
         reply = refusal(template)
