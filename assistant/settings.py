@@ -117,9 +117,10 @@ class Settings(BaseSettings):
     )
     reader_threshold: float = Field(
         default=0.035, ge=0.0, le=1.0,
-        description="The reader's probability from which a sentence answers the question "
-        "(chosen on the dev questions for a cross-validated over-refusal of at most "
-        "0.03: python -m eval.reader.calibrate).",
+        description="With reader_decides: the reader's probability from which a sentence "
+        "answers the question (chosen on the dev questions for a cross-validated "
+        "over-refusal of at most 0.03 over 20 fp32 candidates: python -m "
+        "eval.reader.calibrate).",
     )
     reader_quotes: bool = Field(
         default=False,
@@ -162,8 +163,9 @@ class Settings(BaseSettings):
     answerability: Literal["model", "threshold"] = Field(
         default="model",
         description="How answered / not stated / off topic is decided: the shipped learned "
-        "model (resources/answerability.json), or the older single threshold (answered or "
-        "refused, never 'not stated').",
+        "model (resources/answerability.json; with the reader on and only ranking, "
+        "resources/answerability_reader.json, which also reads the reader's log-odds), or "
+        "the older single threshold (answered or refused, never 'not stated').",
     )
     max_question_chars: int = Field(
         default=2000, ge=10, description="Longest question accepted, in characters."

@@ -4,6 +4,9 @@ the gate stops a real regression, not the loss of one question.
 
     tillit eval --split test --modes hybrid --json data/eval-test.json
     python -m eval.make_gate data/eval-test.json
+
+The new limits are merged with the gate already written: a floor is only ever raised, a
+ceiling only lowered (``--replace`` writes the new limits alone).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +44,24 @@ def floors(metrics: dict[str, dict[str, Any]]) -> dict[str, dict[str, float]]:
     return out
 
 
+def merged(old: dict[str, dict[str, float]], new: dict[str, dict[str, float]]
+           ) -> dict[str, dict[str, float]]:
+    """``new`` limits with ``old`` ones kept where stricter: the higher floor (``min_``), the
+    lower ceiling (``max_``); a limit only one of them sets is kept."""
+    out: dict[str, dict[str, float]] = {}
+    for group in list(new) + [g for g in old if g not in new]:
+        limits = dict(old.get(group, {}))
+        for name, value in new.get(group, {}).items():
+            if name not in limits:
+                limits[name] = value
+            elif name.startswith("min_"):
+                limits[name] = max(limits[name], value)
+            else:
+                limits[name] = min(limits[name], value)
+        out[group] = limits
+    return out
+
+
 def render(gate: dict[str, dict[str, float]], source: str) -> str:
     """The gate as TOML, one table per group."""
     lines = [
@@ -47,6 +69,7 @@ def render(gate: dict[str, dict[str, float]], source: str) -> str:
         f"# `python -m eval.make_gate {source}`. Each floor is the lower end of the 95 %",
         "# interval of the level reached; raise them as the system improves, never lower them",
         "# to make a change pass.",
+        "# Merged with the previous gate: a floor is only ever raised, a ceiling only lowered.",
     ]
     for group, limits in gate.items():
         lines += ["", f'["{group}"]']
@@ -59,12 +82,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("result", type=Path)
     ap.add_argument("--out", type=Path, default=GATE)
+    ap.add_argument("--replace", action="store_true",
+                    help="write the new limits alone instead of merging with --out's")
     args = ap.parse_args(argv)
     result = json.loads(args.result.read_text(encoding="utf-8"))
     if result.get("split") != "test":
         raise SystemExit("The gate is set from a run on the test split (--split test).")
     metrics = result["modes"]["hybrid"]["metrics"]
-    args.out.write_text(render(floors(metrics), str(args.result)), encoding="utf-8")
+    gate = floors(metrics)
+    if not args.replace and args.out.is_file():
+        gate = merged(tomllib.loads(args.out.read_text(encoding="utf-8")), gate)
+    args.out.write_text(render(gate, str(args.result)), encoding="utf-8")
     print(f"wrote {args.out}")
     return 0
 

@@ -35,6 +35,23 @@ def check_gate(
     return broken
 
 
+def test_a_new_gate_never_lowers_a_floor_nor_raises_a_ceiling() -> None:
+    from eval.make_gate import merged
+
+    old = {"all": {"min_answer_pass": 0.65, "max_over_refusal": 0.04},
+           "kind:gone": {"min_answer_pass": 0.3}}
+    new = {"all": {"min_answer_pass": 0.63, "max_over_refusal": 0.06,
+                   "min_citation_precision": 0.5},
+           "kind:new": {"min_refusal_recall": 0.1}}
+    assert merged(old, new) == {
+        "all": {"min_answer_pass": 0.65, "max_over_refusal": 0.04,
+                "min_citation_precision": 0.5},
+        "kind:new": {"min_refusal_recall": 0.1},
+        "kind:gone": {"min_answer_pass": 0.3},
+    }
+    assert merged(new, old)["all"]["min_answer_pass"] == 0.65
+
+
 def test_the_gate_check_notices_a_broken_floor() -> None:
     metrics = {"all": {"answer_pass": 0.5, "over_refusal": 0.1}}
     assert check_gate(metrics, {"all": {"min_answer_pass": 0.4, "max_over_refusal": 0.2}}) == []
