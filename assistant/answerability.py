@@ -10,7 +10,7 @@ the dev split and generated pairs, stored as plain numbers in
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -38,6 +38,10 @@ class AnswerabilityModel:
     intercept: np.ndarray
     classes: tuple[str, ...]
     answer_threshold: float
+    trained_with: dict[str, object] = field(default_factory=dict)
+    """How the inputs it was trained on were made (for the model beside the reader: the
+    number of candidates read and the reader's arithmetic), so a setup that reads otherwise
+    can do without it."""
 
     def probabilities(self, values: dict[str, float]) -> dict[str, float]:
         """P(outcome) for one question's features."""
@@ -62,6 +66,7 @@ class AnswerabilityModel:
             "scale": self.scale.tolist(), "coef": self.coef.tolist(),
             "intercept": self.intercept.tolist(), "classes": list(self.classes),
             "answer_threshold": self.answer_threshold,
+            **({"trained_with": self.trained_with} if self.trained_with else {}),
         }
 
 
@@ -86,4 +91,5 @@ def load_model(path: Path | None = None, name: str = SHIPPED) -> AnswerabilityMo
         scale=np.asarray(d["scale"]), coef=np.asarray(d["coef"]),
         intercept=np.asarray(d["intercept"]), classes=tuple(d["classes"]),
         answer_threshold=float(d["answer_threshold"]),
+        trained_with=dict(d.get("trained_with", {})),
     )

@@ -93,15 +93,17 @@ class Decider:
     question is answered (its best candidate at the reading's threshold or above); the model
     (or the evidence threshold) then only tells not stated from off topic. With a reading
     that only ranks, ``reader_model`` (the decision trained with the reading's features
-    beside the evidence features) decides when it is given; ``model`` otherwise. The
-    decision reads the first ``weights.passages`` passages only."""
+    beside the evidence features) decides in ``model``'s place when both are given. The
+    decision reads the first ``weights.passages`` passages only. ``known_term`` tells
+    whether a stem occurs anywhere in the collection (see ``unknown_names``), whose text is
+    in ``names_language``."""
 
     def __init__(
         self, *, embedder: Embedder, background: np.ndarray, idf: Callable[[str], float],
         model: AnswerabilityModel | None, refusal_threshold: float,
         weights: DecisionWeights, lead: LeadWeights,
         reader_model: AnswerabilityModel | None = None,
-        known_term: Callable[[str], bool] | None = None,
+        known_term: Callable[[str], bool] | None = None, names_language: str = "sv",
     ) -> None:
         self.embedder = embedder
         self.weights = weights
@@ -111,6 +113,7 @@ class Decider:
         self.model = model
         self.reader_model = reader_model
         self.known_term = known_term
+        self.names_language = names_language
         self.refusal_threshold = refusal_threshold
 
     def evidence(self, retrieval: Retrieval) -> Evidence:
@@ -172,23 +175,27 @@ class Decider:
             decision = (self.reader_model.decide({**features, **reading.features()})
                         if reading is not None and self.reader_model is not None
                         else self.model.decide(features))
-        unknown = self.unknown_names(analysis) if decision.outcome == "answered" else ()
+        unknown = (self.unknown_names(question, analysis) if decision.outcome == "answered"
+                   else ())
         if unknown:
-            return Verdict(Decision("not_stated", decision.probabilities), ev,
-                           name_runs(question, unknown))
+            return Verdict(_not_stated(decision), ev, name_runs(question, unknown))
         return Verdict(decision, ev)
 
-    def unknown_names(self, analysis: QuestionAnalysis) -> tuple[str, ...]:
-        """The names in a Swedish question that the whole collection never mentions ("Vid
-        vilket universitet arbetar Sven Almqvist?"): such a question is not answered there,
-        whatever its other words match. English questions name Swedish things by
-        translations the Swedish text never uses ("the Trust Delegation"), so they are left
-        to the model (on dev, 12 answerable English questions hold such a name, no Swedish
-        one)."""
+    def unknown_names(self, question: str, analysis: QuestionAnalysis) -> tuple[str, ...]:
+        """The names in ``question`` (as asked, not an earlier turn's) that the whole
+        collection never mentions ("Vid vilket universitet arbetar Sven Almqvist?"): such a
+        question is not answered there, whatever its other words match. A name is a
+        capitalised word that does not open a sentence and is not a question word
+        (``analysis.entities``). Only for a question in the collection's language: an
+        English question names Swedish things by translations the Swedish text never uses
+        ("the Trust Delegation"; on dev 12 answerable English questions hold such a name, no
+        Swedish one)."""
         known = self.known_term
-        if known is None or analysis.language != "sv":
+        if known is None or analysis.language != self.names_language:
             return ()
-        return tuple(e for e in analysis.entities if analyze(e) and not _mentioned(e, known))
+        asked = _names_in(question)
+        return tuple(e for e in analysis.entities
+                     if e in asked and analyze(e) and not _mentioned(e, known))
 
     def _read(self, reading: Reading, analysis: QuestionAnalysis, retrieval: Retrieval,
               scored: Sequence[ScoredSentence], ev: Evidence) -> Decision:
@@ -206,6 +213,24 @@ class Decider:
         if not on_topic:
             return Decision("off_topic", p)
         return Decision("answered" if reading.answers else "not_stated", p)
+
+
+def _not_stated(decision: Decision) -> Decision:
+    """``decision`` turned to not stated, its probability of "answered" moved there."""
+    p = dict(decision.probabilities)
+    if "answered" in p:
+        p["not_stated"] = p.get("not_stated", 0.0) + p["answered"]
+        p["answered"] = 0.0
+    return Decision("not_stated", p)
+
+
+def _names_in(question: str) -> set[str]:
+    """Capitalised words of ``question`` that do not open one of its sentences."""
+    names: set[str] = set()
+    for sentence in re.split(r"(?<=[.!?:;])\s+", question.strip()):
+        words = re.findall(r"\w[\w-]*", sentence)
+        names.update(w for w in words[1:] if w[0].isupper())
+    return names
 
 
 def _mentioned(name: str, known: Callable[[str], bool]) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answerability import SHIPPED_WITH_READER, load_model
+from assistant.answerability import SHIPPED_WITH_READER, AnswerabilityModel, load_model
 from assistant.core import Assistant
 from assistant.decide import Decider
 from assistant.errors import (
@@ -154,11 +154,12 @@ def build_assistant(
     templates = {lang: load_answer_template(lang) for lang in ("sv", "en")}
     if collection_kind(index.info) == "documents":
         templates = {lang: t.for_documents() for lang, t in templates.items()}
+    language = collection_language([c.text for c in index.chunks])
     preparation = Preparation(
         index=index, retriever=retriever,
         limits=Limits(settings.max_question_chars, settings.max_history_turns),
         top_k=settings.top_k,
-        collection_language=collection_language([c.text for c in index.chunks]),
+        collection_language=language,
         crosslingual_dense_weight=settings.crosslingual_dense_weight,
         weights=tuning.sentences, condenser=generator,
     )
@@ -167,12 +168,8 @@ def build_assistant(
         model=load_model() if settings.answerability == "model" else None,
         refusal_threshold=settings.refusal_threshold,
         weights=tuning.decision, lead=tuning.lead,
-        # Trained on the shipped reader's readings: another reader file gets the model
-        # without reader features.
-        reader_model=load_model(name=SHIPPED_WITH_READER)
-        if settings.answerability == "model" and settings.reader and not settings.reader_path
-        else None,
-        known_term=index.lexical.df.__contains__,
+        reader_model=reader_decision(settings),
+        known_term=index.lexical.df.__contains__, names_language=language,
     )
     responder = Responder(
         templates=templates,
@@ -192,6 +189,19 @@ def build_assistant(
             decides=settings.reader_decides),
         llm_problem=llm_problem,
     )
+
+
+def reader_decision(settings: Settings) -> AnswerabilityModel | None:
+    """The decision trained beside the shipped reader, when the reader reads as it was
+    trained (the shipped file, as many candidates, not int8); None otherwise, and the
+    decision without the reader's features decides."""
+    if settings.answerability != "model" or not settings.reader or settings.reader_path:
+        return None
+    model = load_model(name=SHIPPED_WITH_READER)
+    candidates = model.trained_with.get("reader_candidates", settings.reader_candidates)
+    if candidates != settings.reader_candidates or settings.reader_precision == "int8":
+        return None
+    return model
 
 
 def reader_for(settings: Settings) -> Reader | None:

@@ -1,8 +1,10 @@
 """Stage 3b of the answer pipeline, read: the reader scores the best candidate sentences.
 
 The candidates are the retrieved passages' sentences ranked by ``compose.score_sentences``;
-the first ``max_candidates`` are read together with the question in one batch. A
-``Reading`` holds them re-ranked by the reader's probability that they answer.
+the first ``max_candidates`` are read together with the question (``Reader.score``: shortest
+first, in batches). A ``Reading`` holds them re-ranked by the reader's probability that they
+answer, ranked by the composer's score and the reader's together, and gives the decision
+its log-odds (``Reading.features``).
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class Reading:
         if not self.probabilities:
             return dict.fromkeys(READER_FEATURES, log_odds(0.0))
         odds = sorted((log_odds(p) for p in self.probabilities), reverse=True)
+        # The composer's first candidate: the highest composer score (``sentences`` is in
+        # the reader's order).
         top = max(range(len(self.sentences)), key=lambda i: self.sentences[i].score)
         return {"reader_best": odds[0], "reader_top": log_odds(self.probabilities[top]),
                 "reader_mean3": float(np.mean(odds[:3]))}

@@ -62,15 +62,17 @@ def merged(old: dict[str, dict[str, float]], new: dict[str, dict[str, float]]
     return out
 
 
-def render(gate: dict[str, dict[str, float]], source: str) -> str:
+def render(gate: dict[str, dict[str, float]], source: str, was_merged: bool = True) -> str:
     """The gate as TOML, one table per group."""
     lines = [
         "# The quality gate on the frozen test split (tests/test_quality_gate.py), written by",
         f"# `python -m eval.make_gate {source}`. Each floor is the lower end of the 95 %",
         "# interval of the level reached; raise them as the system improves, never lower them",
         "# to make a change pass.",
-        "# Merged with the previous gate: a floor is only ever raised, a ceiling only lowered.",
     ]
+    if was_merged:
+        lines.append("# Merged with the previous gate: a floor is only ever raised, a ceiling "
+                     "only lowered.")
     for group, limits in gate.items():
         lines += ["", f'["{group}"]']
         lines += [f'"{k}" = {v}' for k, v in limits.items()]
@@ -90,9 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("The gate is set from a run on the test split (--split test).")
     metrics = result["modes"]["hybrid"]["metrics"]
     gate = floors(metrics)
-    if not args.replace and args.out.is_file():
+    merge = not args.replace and args.out.is_file()
+    if merge:
         gate = merged(tomllib.loads(args.out.read_text(encoding="utf-8")), gate)
-    args.out.write_text(render(gate, str(args.result)), encoding="utf-8")
+    args.out.write_text(render(gate, str(args.result), merge), encoding="utf-8")
     print(f"wrote {args.out}")
     return 0
 

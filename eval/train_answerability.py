@@ -1,6 +1,6 @@
 """Train the answerability decision (answered / not stated / off topic) on the dev split.
 
-    python -m eval.train_answerability [--swequad 200] [--out FILE]
+    python -m eval.train_answerability [--reader] [--swequad 200] [--out FILE]
 
 Training rows (the test split is never read; ``tuning_questions`` refuses it):
 
@@ -264,6 +264,15 @@ def main(argv: list[str] | None = None) -> int:
     model = fit(np.array([r[0] for r in rows]), [r[1] for r in rows],
                 np.array([r[3] for r in rows]), c)
     product = to_model(model, threshold, features)
+    if reader:
+        from dataclasses import replace
+
+        from assistant.reader.model import resolve_precision
+
+        defaults = Settings()
+        product = replace(product, trained_with={
+            "reader_candidates": defaults.reader_candidates,
+            "reader_precision": resolve_precision(defaults.reader_precision)})
     out.write_text(json.dumps(product.to_json(), indent=1) + "\n", encoding="utf-8")
     reliability = reliability_plot(
         cv, ROOT / "docs" / "eval" / plot,

@@ -103,3 +103,16 @@ def test_several_workers_need_a_chroma_server() -> None:
         _check_workers(Settings(), 2)
     assert "TILLIT_CHROMA_HOST" in err.value.message("en")
     assert "Chroma-server" in err.value.message("sv")
+
+
+def test_the_decision_beside_the_reader_is_used_only_where_the_reader_reads_as_trained(
+        tmp_path: Path) -> None:
+    from assistant.reading import READER_FEATURES
+
+    model = factory.reader_decision(Settings())
+    assert model is not None and set(READER_FEATURES) <= set(model.features)
+    assert model.trained_with["reader_candidates"] == Settings().reader_candidates
+    for other in (Settings(reader=False), Settings(answerability="threshold"),
+                  Settings(reader_path=tmp_path / "other.pt"),
+                  Settings(reader_candidates=20), Settings(reader_precision="int8")):
+        assert factory.reader_decision(other) is None

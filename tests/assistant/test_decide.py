@@ -246,21 +246,35 @@ def test_a_swedish_question_naming_what_the_collection_never_mentions_is_not_sta
     decider = _decider(answering)
     decider.known_term = INDEX.lexical.df.__contains__
     unknown = "Vem introducerade New Public Management enligt Sven Almqvist?"
-    assert decider.unknown_names(analyse_question(unknown, "sv")) == ("Sven", "Almqvist")
+    assert decider.unknown_names(unknown, analyse_question(unknown, "sv")) == ("Sven",
+                                                                             "Almqvist")
     verdict = _decide(decider, unknown)
     assert verdict.outcome == "not_stated" and verdict.unknown_names == ("Sven Almqvist",)
+    # The probability of "answered" moves to "not stated": the confidence says so too.
+    assert verdict.confidence == 0.0
+    assert verdict.decision.probabilities["not_stated"] == pytest.approx(0.95)
     assert name_runs("Vem efterträdde Sven Almqvist och Eva Holm?",
                      ("Sven", "Almqvist", "Eva", "Holm", "Berg")) == (
         "Sven Almqvist", "Eva Holm", "Berg")
     assert _decide(decider, ON_TOPIC).outcome == "answered"  # its names are in the passages
     # A name the collection holds is known in its genitive too, however the stemmer cuts it.
     decider.known_term = {"stok", "power"}.__contains__  # "Stoker", "Powers" in the text
-    assert decider.unknown_names(analyse_question("Vad skriver Stokers text om Power?",
-                                                  "sv")) == ()
+    genitive = "Vad skriver Stokers text om Power?"
+    assert decider.unknown_names(genitive, analyse_question(genitive, "sv")) == ()
     decider.known_term = INDEX.lexical.df.__contains__
-    # English questions name Swedish things by translations: left to the model.
+    # Words that open a sentence are no names, nor are an earlier turn's.
+    for asked in ("Hej! Snälla, vem introducerade New Public Management?",
+                  "Jämför. Vem introducerade New Public Management?"):
+        assert decider.unknown_names(asked, analyse_question(asked, "sv")) == ()
+    followup = analyse_question("Och vad sa han? Vem är Sven Almqvist?", "sv",
+                                asked="Och vad sa han?")
+    assert decider.unknown_names("Och vad sa han?", followup) == ()
+    # A question in another language than the collection's names things by translations.
     english = "Who introduced New Public Management according to Sven Almqvist?"
-    assert decider.unknown_names(analyse_question(english, "en")) == ()
+    assert decider.unknown_names(english, analyse_question(english, "en")) == ()
+    decider.names_language = "en"
+    assert decider.unknown_names(english, analyse_question(english, "en")) == ("Sven",
+                                                                             "Almqvist")
     # Off topic stays off topic.
     off = _decider(FixedModel(_decision("off_topic", 0.1)))
     off.known_term = INDEX.lexical.df.__contains__
