@@ -15,7 +15,7 @@ from assistant.answerability import AnswerabilityModel, Decision
 from assistant.compose import ScoredSentence, first_passages
 from assistant.evidence import Candidate, question_features
 from assistant.lead import extract_lead
-from assistant.question_analysis import QuestionAnalysis
+from assistant.question_analysis import WORD, QuestionAnalysis
 from assistant.reading import Reading
 from assistant.retrieval import Retrieval
 from assistant.tuning import DecisionWeights, LeadWeights
@@ -228,7 +228,7 @@ def _names_in(question: str) -> set[str]:
     """Capitalised words of ``question`` that do not open one of its sentences."""
     names: set[str] = set()
     for sentence in re.split(r"(?<=[.!?:;])\s+", question.strip()):
-        words = re.findall(r"\w[\w-]*", sentence)
+        words = WORD.findall(sentence)
         names.update(w for w in words[1:] if w[0].isupper())
     return names
 
@@ -247,7 +247,7 @@ def name_runs(question: str, names: Sequence[str]) -> tuple[str, ...]:
     separate; names not in ``question`` (a follow-up's, from the earlier turn) as they are."""
     runs: list[list[str]] = []
     previous = False
-    for word in re.findall(r"\w[\w-]*", question):
+    for word in WORD.findall(question):
         here = word in names
         if here and previous:
             runs[-1].append(word)

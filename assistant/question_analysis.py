@@ -18,7 +18,8 @@ from index.text.analysis import analyze
 ANSWER_TYPES = ("person", "place", "number", "date", "name", "list", "definition", "reason",
                 "method", "yesno", "open")
 FACTOID_TYPES = frozenset({"person", "place", "number", "date", "name"})
-_WORD = re.compile(r"[^\W_][\w-]*", re.UNICODE)
+WORD = re.compile(r"[^\W_][\w-]*", re.UNICODE)
+"""A word of a question, as its focus and names are taken from it."""
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 
 
@@ -83,9 +84,9 @@ def analyse_question(question: str, lang: str, asked: str | None = None) -> Ques
     comes from what was asked now, the focus from both."""
     rules = load_rules(lang)
     kind = answer_type(asked or question, rules)
-    words = _WORD.findall(question)
+    words = WORD.findall(question)
     lowered = [w.lower() for w in words]
-    asked_words = [w.lower() for w in _WORD.findall(asked or question)]
+    asked_words = [w.lower() for w in WORD.findall(asked or question)]
     count = next((rules.counts[w] for w in asked_words if w in rules.counts), None)
     if kind not in ("list", "place", "person") or count is None:
         count = count if kind == "list" else None

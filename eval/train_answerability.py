@@ -38,6 +38,7 @@ import numpy as np
 
 from assistant.answerability import SHIPPED, SHIPPED_WITH_READER, AnswerabilityModel
 from assistant.evidence import FEATURES
+from assistant.reader.model import resolve_precision
 from assistant.reading import READER_FEATURES
 from assistant.settings import Settings
 from assistant.types import OUTCOMES
@@ -143,14 +144,15 @@ def fit(x: np.ndarray, y: list[str], w: np.ndarray, c: float = 1.0) -> Any:
     return model
 
 
-def to_model(pipeline: Any, threshold: float,
-             features: tuple[str, ...] = FEATURES) -> AnswerabilityModel:
-    """The fitted pipeline as the product's plain-number model."""
+def to_model(pipeline: Any, threshold: float, features: tuple[str, ...] = FEATURES,
+             trained_with: dict[str, object] | None = None) -> AnswerabilityModel:
+    """The fitted pipeline as the product's plain-number model (``trained_with``: how its
+    inputs were made, see ``AnswerabilityModel``)."""
     scaler, lr = pipeline.steps[0][1], pipeline.steps[1][1]
     return AnswerabilityModel(
         features=features, mean=scaler.mean_, scale=scaler.scale_, coef=lr.coef_,
         intercept=lr.intercept_, classes=tuple(str(c) for c in lr.classes_),
-        answer_threshold=threshold,
+        answer_threshold=threshold, trained_with=dict(trained_with or {}),
     )
 
 
@@ -263,16 +265,11 @@ def main(argv: list[str] | None = None) -> int:
     threshold, stats = choose_threshold(cv)
     model = fit(np.array([r[0] for r in rows]), [r[1] for r in rows],
                 np.array([r[3] for r in rows]), c)
-    product = to_model(model, threshold, features)
-    if reader:
-        from dataclasses import replace
-
-        from assistant.reader.model import resolve_precision
-
-        defaults = Settings()
-        product = replace(product, trained_with={
-            "reader_candidates": defaults.reader_candidates,
-            "reader_precision": resolve_precision(defaults.reader_precision)})
+    # dev_rows reads with the default settings: the model records how.
+    defaults = Settings()
+    product = to_model(model, threshold, features, {
+        "reader_candidates": defaults.reader_candidates,
+        "reader_precision": resolve_precision(defaults.reader_precision)} if reader else None)
     out.write_text(json.dumps(product.to_json(), indent=1) + "\n", encoding="utf-8")
     reliability = reliability_plot(
         cv, ROOT / "docs" / "eval" / plot,

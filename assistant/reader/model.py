@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import torch
@@ -33,6 +33,7 @@ BATCH_PAIRS = 10
 batches of this many, each padded to its own longest (less padding than one batch)."""
 
 Precision = Literal["fp32", "bf16", "int8"]
+PRECISIONS: tuple[Precision, ...] = get_args(Precision)
 
 
 def candidate_text(sentence: str, section: str = "", previous: str = "") -> str:
@@ -166,9 +167,10 @@ def resolve_precision(asked: str) -> Precision:
     else fp32."""
     if asked == "auto":
         return "bf16" if native_bf16() else "fp32"
-    if asked not in ("fp32", "bf16", "int8"):
-        raise ValueError(f"unknown reader precision {asked!r}")
-    return asked  # type: ignore[return-value]
+    for precision in PRECISIONS:
+        if asked == precision:
+            return precision
+    raise ValueError(f"unknown reader precision {asked!r}")
 
 
 def load_reader(data: bytes | None = None, precision: Precision = "fp32") -> Reader:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.reader.model import PRECISIONS
 from eval.reader import dev
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reader", type=Path, default=None,
                     help="a reader file (default: the shipped one)")
     ap.add_argument("--cases", type=Path, default=ROOT / "data" / "reader" / "dev_cases.jsonl")
-    ap.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"],
+    ap.add_argument("--precision", default="auto", choices=["auto", *PRECISIONS],
                     help="the reader's arithmetic (auto: bf16 where the CPU has it natively)")
     ap.add_argument("--max-over-refusal", type=float, default=MAX_OVER_REFUSAL)
     args = ap.parse_args(argv)

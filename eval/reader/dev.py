@@ -21,6 +21,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from assistant.core import Assistant
+from assistant.reader.model import PRECISIONS
 from assistant.reading import candidates
 from eval.matching import contains_any
 from eval.questions import EvalQuestion
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reader", type=Path, default=None, help="a reader file (default: shipped)")
     ap.add_argument("--threshold", type=float, default=None,
                     help="also give refusal and over-refusal at this threshold (chosen on dev)")
-    ap.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"],
+    ap.add_argument("--precision", default="auto", choices=["auto", *PRECISIONS],
                     help="the reader's arithmetic (auto: bf16 where the CPU has it natively)")
     args = ap.parse_args(argv)
     if args.split:
