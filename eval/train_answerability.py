@@ -96,7 +96,7 @@ def dev_rows(rng: random.Random, reader: bool = False, swapped_weight: float = 1
             variant = swapped(q, rng)
             if variant:
                 f = assistant.evidence_features(variant, [], q.lang)
-                rows.append((vector(f, names), "not_stated", "swapped", swapped_weight))
+                rows.append((vector(f, names), "not_stated", f"swapped:{q.id}", swapped_weight))
     return rows
 
 
@@ -159,14 +159,16 @@ def to_model(pipeline: Any, threshold: float, features: tuple[str, ...] = FEATUR
 def cross_validated(rows: list[tuple[list[float], str, str, float]], folds: int = 5,
                     seed: int = 7, c: float = 1.0) -> list[tuple[str, dict[str, float]]]:
     """(label, probabilities) for every dev question, predicted by a model that never saw it
-    (its fold's dev questions held out; generated rows always in training)."""
+    (its fold's dev questions held out with their swapped variants; other generated rows
+    always in training)."""
     dev = [i for i, r in enumerate(rows) if r[2].startswith("dev:")]
     rng = random.Random(seed)
     rng.shuffle(dev)
     out: list[tuple[str, dict[str, float]]] = []
     for k in range(folds):
         held = set(dev[k::folds])
-        train = [r for i, r in enumerate(rows) if i not in held]
+        variants = {f"swapped:{rows[i][2].removeprefix('dev:')}" for i in held}
+        train = [r for i, r in enumerate(rows) if i not in held and r[2] not in variants]
         model = fit(np.array([r[0] for r in train]), [r[1] for r in train],
                     np.array([r[3] for r in train]), c)
         classes = list(model.classes_)
