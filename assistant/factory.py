@@ -29,7 +29,14 @@ from assistant.llm import build_chat_backend
 from assistant.prepare import Limits, Preparation
 from assistant.prompts import load_answer_template, load_generation_prompts
 from assistant.reader.cache import CachedReader
-from assistant.reader.model import Precision, Reader, load_reader, resolve_precision
+from assistant.reader.model import (
+    Precision,
+    Reader,
+    file_sha256,
+    load_reader,
+    resolve_precision,
+    shipped_bytes,
+)
 from assistant.reading import ReaderStage
 from assistant.reply import Quoting
 from assistant.respond import Responder
@@ -194,14 +201,29 @@ def build_assistant(
 def reader_decision(settings: Settings) -> AnswerabilityModel | None:
     """The decision trained beside the shipped reader, when the reader reads as it was
     trained (the shipped file, as many candidates, not int8); None otherwise, and the
-    decision without the reader's features decides."""
+    decision without the reader's features decides. A decision trained beside another
+    reader file than the one shipped (``trained_with["reader_sha256"]``) is not used: its
+    readings would mean something else (the log says so)."""
     if settings.answerability != "model" or not settings.reader or settings.reader_path:
         return None
     model = load_model(name=SHIPPED_WITH_READER)
     candidates = model.trained_with.get("reader_candidates", settings.reader_candidates)
     if candidates != settings.reader_candidates or settings.reader_precision == "int8":
         return None
+    trained_beside = model.trained_with.get("reader_sha256")
+    if trained_beside is not None and trained_beside != shipped_reader_sha256():
+        log.warning("%s was trained beside another reader file than the one shipped: the "
+                    "decision without the reader's features decides (retrain it with "
+                    "python -m eval.train_answerability --reader)", SHIPPED_WITH_READER)
+        return None
     return model
+
+
+@lru_cache(maxsize=1)
+def shipped_reader_sha256() -> str | None:
+    """SHA-256 of the shipped reader file (None when this build carries none)."""
+    data = shipped_bytes()
+    return None if data is None else file_sha256(data)
 
 
 def reader_for(settings: Settings) -> Reader | None:

@@ -267,11 +267,15 @@ def main(argv: list[str] | None = None) -> int:
     threshold, stats = choose_threshold(cv)
     model = fit(np.array([r[0] for r in rows]), [r[1] for r in rows],
                 np.array([r[3] for r in rows]), c)
-    # dev_rows reads with the default settings: the model records how.
+    # dev_rows reads with the default settings: the model records how, and beside which
+    # reader file.
+    from assistant.factory import shipped_reader_sha256
+
     defaults = Settings()
     product = to_model(model, threshold, features, {
         "reader_candidates": defaults.reader_candidates,
-        "reader_precision": resolve_precision(defaults.reader_precision)} if reader else None)
+        "reader_precision": resolve_precision(defaults.reader_precision),
+        "reader_sha256": shipped_reader_sha256()} if reader else None)
     out.write_text(json.dumps(product.to_json(), indent=1) + "\n", encoding="utf-8")
     reliability = reliability_plot(
         cv, ROOT / "docs" / "eval" / plot,

@@ -116,3 +116,13 @@ def test_the_decision_beside_the_reader_is_used_only_where_the_reader_reads_as_t
                   Settings(reader_path=tmp_path / "other.pt"),
                   Settings(reader_candidates=20), Settings(reader_precision="int8")):
         assert factory.reader_decision(other) is None
+
+
+def test_the_decision_beside_the_reader_names_the_shipped_reader_file(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    model = factory.reader_decision(Settings())
+    assert model is not None
+    assert model.trained_with["reader_sha256"] == factory.shipped_reader_sha256()
+    # trained beside another reader file: its readings would mean something else
+    monkeypatch.setattr(factory, "shipped_reader_sha256", lambda: "0" * 64)
+    assert factory.reader_decision(Settings()) is None
