@@ -118,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pipeline-negatives", action="store_true",
                     help="add the chapter sibling questions' pipeline candidates as negatives "
                     "(eval.reader.pipeline; measured, not shipped: docs/reader.md)")
+    ap.add_argument("--export", action="store_true",
+                    help="write the checkpoint's reader (reader-epochN.pt in --out) and stop, "
+                    "to measure a run between epochs (it resumes as before)")
     ap.add_argument("--ship", action="store_true",
                     help=f"copy the trained reader to assistant/resources/{SHIPPED}")
     args = ap.parse_args(argv)
@@ -161,6 +164,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"resuming after epoch {start_epoch}")
         else:
             print("checkpoint is for other data or settings; starting afresh")
+    if args.export:
+        if not start_epoch:
+            print(f"no checkpoint of this data and settings in {args.out}")
+            return 1
+        out = args.out / f"reader-epoch{start_epoch}.pt"
+        save_trained(model, out, threshold=0.5, data_sha256=sha,
+                     info={"pairs": len(pairs), "epochs": start_epoch, "lr": args.lr,
+                           "seed": args.seed, "max_pair_tokens": MAX_PAIR_TOKENS,
+                           "previous_sentence": True})
+        print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+        return 0
 
     t0 = time.perf_counter()
     ids = tokenize(tok, pairs)
