@@ -118,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pipeline-negatives", action="store_true",
                     help="add the chapter sibling questions' pipeline candidates as negatives "
                     "(eval.reader.pipeline; measured, not shipped: docs/reader.md)")
+    ap.add_argument("--checkpoint-every", type=int, default=300,
+                    help="also write the checkpoint every N batches within an epoch (0: only "
+                    "after each epoch); a resumed run goes on from the batch it reached")
     ap.add_argument("--export", action="store_true",
                     help="write the checkpoint's reader (reader-epochN.pt in --out) and stop, "
                     "to measure a run between epochs (it resumes as before)")
@@ -152,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm))))
     start_epoch = 0
+    # Within an epoch: the next batch, the loss so far, and the generator's state before the
+    # epoch's batches were drawn (so that a resumed run draws the same ones).
+    start_batch, start_loss, epoch_rng = 0, 0.0, None
     ckpt = args.out / "checkpoint.pt"
     if ckpt.exists():
         state = torch.load(ckpt, map_location="cpu", weights_only=False)
@@ -161,14 +167,22 @@ def main(argv: list[str] | None = None) -> int:
             sched.load_state_dict(state["scheduler"])
             start_epoch = state["epoch"] + 1
             rng.setstate(state["rng"])
-            print(f"resuming after epoch {start_epoch}")
+            if state.get("batch"):
+                start_epoch, start_batch = state["epoch"], state["batch"]
+                start_loss = state["running"]
+                epoch_rng = state["epoch_rng"]
+                print(f"resuming epoch {start_epoch + 1} at batch {start_batch}")
+            else:
+                print(f"resuming after epoch {start_epoch}")
         else:
             print("checkpoint is for other data or settings; starting afresh")
     if args.export:
-        if not start_epoch:
+        if not start_epoch and not start_batch:
             print(f"no checkpoint of this data and settings in {args.out}")
             return 1
-        out = args.out / f"reader-epoch{start_epoch}.pt"
+        at = f"epoch{start_epoch + 1}-batch{start_batch}" if start_batch else \
+            f"epoch{start_epoch}"
+        out = args.out / f"reader-{at}.pt"
         save_trained(model, out, threshold=0.5, data_sha256=sha,
                      info={"pairs": len(pairs), "epochs": start_epoch, "lr": args.lr,
                            "seed": args.seed, "max_pair_tokens": MAX_PAIR_TOKENS,
@@ -186,12 +200,28 @@ def main(argv: list[str] | None = None) -> int:
     cases = dev.load(args.dev_cases) if args.dev_cases.exists() else []
     loss_fn = nn.BCEWithLogitsLoss(reduction="none")
 
+    def save(epoch: int, batch: int = 0, running: float = 0.0,
+             before: object = None) -> None:
+        torch.save({"model": model.trained_state(), "optimizer": opt.state_dict(),
+                    "scheduler": sched.state_dict(), "epoch": epoch, "rng": rng.getstate(),
+                    "batch": batch, "running": running, "epoch_rng": before,
+                    "data_sha256": sha, "args": vars(args) | {"out": str(args.out),
+                                                              "dev_cases": str(args.dev_cases)}},
+                   ckpt.with_suffix(".tmp"))
+        ckpt.with_suffix(".tmp").replace(ckpt)
+
     for epoch in range(start_epoch, args.epochs):
         model.train()
         t_ep = time.perf_counter()
-        running = 0.0
-        bar = tqdm(batches(lengths, args.batch, rng), desc=f"Epoch {epoch + 1}", unit="batch")
-        for n, b in enumerate(bar, 1):
+        if epoch_rng is not None:
+            rng.setstate(epoch_rng)
+        before = rng.getstate()
+        order = batches(lengths, args.batch, rng)
+        skip, running = start_batch, start_loss
+        start_batch, start_loss, epoch_rng = 0, 0.0, None
+        bar = tqdm(total=len(order), initial=skip, desc=f"Epoch {epoch + 1}", unit="batch")
+        n = skip
+        for n, b in enumerate(order[skip:], skip + 1):
             h, m = _pad([hidden[i] for i in b])
             logits = model.upper(h, m)
             loss = (loss_fn(logits, labels[b]) * weights[b]).sum() / weights[b].sum()
@@ -201,8 +231,12 @@ def main(argv: list[str] | None = None) -> int:
             opt.step()
             sched.step()
             running += float(loss)
+            bar.update()
             if n % 50 == 0:
                 bar.set_postfix(loss=f"{running / n:.4f}")
+            if args.checkpoint_every and n % args.checkpoint_every == 0 and n < len(order):
+                save(epoch, n, running, before)
+        bar.close()
         model.eval()
         record = {"epoch": epoch + 1, "loss": running / max(1, n),
                   "seconds": round(time.perf_counter() - t_ep), "pairs": len(pairs),
@@ -212,12 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(record))
         with open(args.out / "log.jsonl", "a", encoding="utf-8") as log:
             log.write(json.dumps(record) + "\n")
-        torch.save({"model": model.trained_state(), "optimizer": opt.state_dict(),
-                    "scheduler": sched.state_dict(), "epoch": epoch, "rng": rng.getstate(),
-                    "data_sha256": sha, "args": vars(args) | {"out": str(args.out),
-                                                              "dev_cases": str(args.dev_cases)}},
-                   ckpt.with_suffix(".tmp"))
-        ckpt.with_suffix(".tmp").replace(ckpt)
+        save(epoch)
 
     info = {"pairs": len(pairs), "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
             "seed": args.seed, "max_pair_tokens": MAX_PAIR_TOKENS,
