@@ -5,8 +5,9 @@ The top layers of the e5 encoder and a head on ``<s>`` are trained on the pairs 
 their output is computed once per pair and cached in memory. Seeded; the data's SHA-256 is
 recorded; a checkpoint is written after every epoch and every ``--checkpoint-every``
 batches, and a run resumes from it (same data only) at the batch it reached, drawing the
-same batches (dropout's draws differ after a resume). Each epoch is measured on the dev split's cases (``eval.reader.dev``): ROC AUC of
-answered vs not stated, and the question-only baseline. Never runs in CI.
+same batches (dropout's draws differ after a resume). Each epoch is measured on the dev
+split's cases (``eval.reader.dev``): ROC AUC of answered vs not stated, and the
+question-only baseline. Never runs in CI.
 
     python -m eval.train_reader                 # train (or resume), write data/reader-train/
     python -m eval.train_reader --ship          # ... and copy the result into the package
