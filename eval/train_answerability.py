@@ -131,6 +131,17 @@ def swequad_rows(n: int, rng: random.Random,
     return rows
 
 
+def reader_file_sha256(settings: Settings) -> str | None:
+    """SHA-256 of the reader file ``settings`` read: ``reader_path``'s, else the shipped
+    one's (what the decision beside the reader records, ``factory.reader_decision``)."""
+    from assistant.factory import shipped_reader_sha256
+    from assistant.reader.model import file_sha256
+
+    if settings.reader_path:
+        return file_sha256(Path(settings.reader_path).read_bytes())
+    return shipped_reader_sha256()
+
+
 def fit(x: np.ndarray, y: list[str], w: np.ndarray, c: float = 1.0) -> Any:
     """Standardise and fit the multinomial logistic regression (inverse regularisation
     ``c``)."""
@@ -268,14 +279,12 @@ def main(argv: list[str] | None = None) -> int:
     model = fit(np.array([r[0] for r in rows]), [r[1] for r in rows],
                 np.array([r[3] for r in rows]), c)
     # dev_rows reads with the default settings: the model records how, and beside which
-    # reader file.
-    from assistant.factory import shipped_reader_sha256
-
+    # reader file (TILLIT_READER_PATH's when set: a candidate reader to be shipped).
     defaults = Settings()
     product = to_model(model, threshold, features, {
         "reader_candidates": defaults.reader_candidates,
         "reader_precision": resolve_precision(defaults.reader_precision),
-        "reader_sha256": shipped_reader_sha256()} if reader else None)
+        "reader_sha256": reader_file_sha256(defaults)} if reader else None)
     out.write_text(json.dumps(product.to_json(), indent=1) + "\n", encoding="utf-8")
     reliability = reliability_plot(
         cv, ROOT / "docs" / "eval" / plot,

@@ -4,8 +4,9 @@ The top layers of the e5 encoder and a head on ``<s>`` are trained on the pairs 
 ``eval.reader.pairs`` (weighted binary cross-entropy); the lower layers stay frozen, so
 their output is computed once per pair and cached in memory. Seeded; the data's SHA-256 is
 recorded; a checkpoint is written after every epoch and every ``--checkpoint-every``
-batches, and a run resumes from it (same data only) at the batch it reached, drawing the
-same batches (dropout's draws differ after a resume). Each epoch is measured on the dev
+batches, and a run resumes from it at the batch it reached, drawing the same batches
+(dropout's draws differ after a resume), when given the same data and ``RUN_DEFINING``
+arguments; other ones are refused unless ``--fresh``. Each epoch is measured on the dev
 split's cases (``eval.reader.dev``): ROC AUC of answered vs not stated, and the
 question-only baseline. Never runs in CI.
 
@@ -43,6 +44,11 @@ from eval.reader import dev
 from eval.reader.pairs import Pair, data_sha256, training_pairs
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+# The arguments that make a run what it is: a checkpoint resumes only under the same ones.
+RUN_DEFINING = ("trained_layers", "batch", "epochs", "lr", "head_lr", "seed", "limit",
+                "pipeline_negatives")
 
 
 def _pad(rows: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -125,8 +131,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="also write the checkpoint every N batches within an epoch (0: only "
                     "after each epoch); a resumed run goes on from the batch it reached")
     ap.add_argument("--export", action="store_true",
-                    help="write the checkpoint's reader (reader-epochN.pt in --out) and stop, "
-                    "to measure a run between epochs (it resumes as before)")
+                    help="write the checkpoint's reader (reader-epochN.pt, or "
+                    "reader-epochN-batchM.pt within an epoch, in --out) and stop, to measure "
+                    "a run before it ends (it resumes as before)")
+    ap.add_argument("--fresh", action="store_true",
+                    help="start afresh even if --out holds a checkpoint of another run")
     ap.add_argument("--ship", action="store_true",
                     help=f"copy the trained reader to assistant/resources/{SHIPPED}")
     args = ap.parse_args(argv)
@@ -164,7 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     ckpt = args.out / "checkpoint.pt"
     if ckpt.exists():
         state = torch.load(ckpt, map_location="cpu", weights_only=False)
-        if state["data_sha256"] == sha and state["args"]["trained_layers"] == args.trained_layers:
+        differs = {k: (state["args"].get(k), getattr(args, k)) for k in RUN_DEFINING
+                   if state["args"].get(k) != getattr(args, k)}
+        if state["data_sha256"] != sha:
+            differs["data_sha256"] = (state["data_sha256"][:16], sha[:16])
+        if differs and not args.fresh:
+            print(f"{ckpt} is a run with other settings: {differs}. Give the same settings "
+                  "to resume it, or --fresh to start afresh and overwrite it.")
+            return 2
+        if not differs:
             model.load_state_dict(state["model"], strict=False)
             opt.load_state_dict(state["optimizer"])
             sched.load_state_dict(state["scheduler"])
@@ -178,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(f"resuming after epoch {start_epoch}")
         else:
-            print("checkpoint is for other data or settings; starting afresh")
+            print("starting afresh (--fresh): the checkpoint will be overwritten")
     if args.export:
         if not start_epoch and not start_batch:
             print(f"no checkpoint of this data and settings in {args.out}")
@@ -187,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
             f"epoch{start_epoch}"
         out = args.out / f"reader-{at}.pt"
         save_trained(model, out, threshold=0.5, data_sha256=sha,
-                     info={"pairs": len(pairs), "epochs": start_epoch, "lr": args.lr,
+                     info={"pairs": len(pairs), "epochs": start_epoch,
+                           "batches_into_next_epoch": start_batch, "lr": args.lr,
                            "seed": args.seed, "max_pair_tokens": MAX_PAIR_TOKENS,
                            "previous_sentence": True})
         print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")

@@ -119,10 +119,21 @@ def test_the_decision_beside_the_reader_is_used_only_where_the_reader_reads_as_t
 
 
 def test_the_decision_beside_the_reader_names_the_shipped_reader_file(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+        tmp_path: Path) -> None:
+    from eval.train_answerability import reader_file_sha256
+
     model = factory.reader_decision(Settings())
     assert model is not None
     assert model.trained_with["reader_sha256"] == factory.shipped_reader_sha256()
+    # what the trainer records: the file it read, TILLIT_READER_PATH's when set
+    assert reader_file_sha256(Settings()) == factory.shipped_reader_sha256()
+    other = tmp_path / "candidate.pt"
+    other.write_bytes(b"another reader")
+    assert reader_file_sha256(Settings(reader_path=other)) not in (
+        None, factory.shipped_reader_sha256())
     # trained beside another reader file: its readings would mean something else
     monkeypatch.setattr(factory, "shipped_reader_sha256", lambda: "0" * 64)
-    assert factory.reader_decision(Settings()) is None
+    with caplog.at_level("WARNING", logger="assistant.factory"):
+        assert factory.reader_decision(Settings()) is None
+    assert "another reader file" in caplog.text

@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from eval.matching import normalise
 from eval.reader.probe import CHANGES, PROBE, ProbeRow, evaluate, load_probe
+from eval.reader.sources import chapter_passages
 
 S = "Region Uppsala köpte 40 nya elbussar år 2019."
 
@@ -57,5 +59,26 @@ def test_the_shipped_probe_is_balanced_and_made_up() -> None:
     assert set(changes) <= set(CHANGES) and min(changes[c] for c in CHANGES) >= 20
     langs = Counter(r.lang for r in rows)
     assert abs(langs["sv"] - langs["en"]) <= len(rows) // 5
-    chapter = " ".join(p.read_text("utf-8") for p in (PROBE.parents[3] / "corpus").glob("*.txt"))
-    assert not [r.sentence for r in rows if r.sentence in chapter]
+    assert {r.change for r in rows if r.answers} == {"none"}
+
+
+def _shingles(text: str, n: int = 6) -> set[str]:
+    words = normalise(text).split()
+    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_the_probe_is_neither_from_the_anthology_nor_in_the_training_data() -> None:
+    rows = load_probe()
+    root = PROBE.parents[3]
+    # The chapter as the index reads it (cleaned, unwrapped), in normalised six-word runs.
+    chapter = set().union(*(_shingles(s.text) for p in chapter_passages() for s in p.sentences))
+    training = set()
+    for path in (root / "eval" / "data" / "reader").rglob("*.jsonl"):
+        if path != PROBE:
+            training |= _shingles(path.read_text("utf-8"))
+    for r in rows:
+        assert not _shingles(r.sentence) & chapter, r.sentence
+        assert not (_shingles(r.sentence) | _shingles(r.question)) & training, r.question
+    # the check can fail: a sentence of the chapter is found
+    assert _shingles("Intresset för tillit har ökat drastiskt i den internationella "
+                     "forskningen under senare år") & chapter
