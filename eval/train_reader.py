@@ -24,6 +24,7 @@ import random
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -49,6 +50,14 @@ ROOT = Path(__file__).resolve().parents[1]
 # The arguments that make a run what it is: a checkpoint resumes only under the same ones.
 RUN_DEFINING = ("trained_layers", "batch", "epochs", "lr", "head_lr", "seed", "limit",
                 "pipeline_negatives")
+
+
+def card_info(args: argparse.Namespace, pairs: int, epochs: int, **extra: int) -> dict[str, Any]:
+    """What a written reader file says about its training (``ReaderCard.info``)."""
+    return {"pairs": pairs, "epochs": epochs, "batch": args.batch, "lr": args.lr,
+            "seed": args.seed, "max_pair_tokens": MAX_PAIR_TOKENS,
+            "previous_sentence": True,  # eval.reader.pairs shows it (candidate_text)
+            **extra}
 
 
 def _pad(rows: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -204,10 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             f"epoch{start_epoch}"
         out = args.out / f"reader-{at}.pt"
         save_trained(model, out, threshold=0.5, data_sha256=sha,
-                     info={"pairs": len(pairs), "epochs": start_epoch,
-                           "batches_into_next_epoch": start_batch, "lr": args.lr,
-                           "seed": args.seed, "max_pair_tokens": MAX_PAIR_TOKENS,
-                           "previous_sentence": True})
+                     info=card_info(args, len(pairs), start_epoch,
+                                    batches_into_next_epoch=start_batch))
         print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
         return 0
 
@@ -269,10 +276,8 @@ def main(argv: list[str] | None = None) -> int:
             log.write(json.dumps(record) + "\n")
         save(epoch)
 
-    info = {"pairs": len(pairs), "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
-            "seed": args.seed, "max_pair_tokens": MAX_PAIR_TOKENS,
-            "previous_sentence": True,  # eval.reader.pairs shows it (candidate_text)
-            "train_seconds": round(time.perf_counter() - t0)}
+    info = card_info(args, len(pairs), args.epochs,
+                     train_seconds=round(time.perf_counter() - t0))
     out = args.out / SHIPPED
     save_trained(model, out, threshold=0.5, data_sha256=sha, info=info)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
