@@ -32,10 +32,8 @@ from assistant.reader.cache import CachedReader
 from assistant.reader.model import (
     Precision,
     Reader,
-    file_sha256,
     load_reader,
     resolve_precision,
-    shipped_bytes,
 )
 from assistant.reading import ReaderStage
 from assistant.reply import Quoting
@@ -170,12 +168,13 @@ def build_assistant(
         crosslingual_dense_weight=settings.crosslingual_dense_weight,
         weights=tuning.sentences, condenser=generator,
     )
+    reader = reader_for(settings)
     decider = Decider(
         embedder=embedder, background=background, idf=index.lexical.idf,
         model=load_model() if settings.answerability == "model" else None,
         refusal_threshold=settings.refusal_threshold,
         weights=tuning.decision, lead=tuning.lead,
-        reader_model=reader_decision(settings),
+        reader_model=reader_decision(settings, reader),
         known_term=index.lexical.df.__contains__, names_language=language,
     )
     responder = Responder(
@@ -186,7 +185,6 @@ def build_assistant(
         verifier=Verifier(embedder, index, tuning.support) if generator is not None else None,
         reader_quotes=settings.reader_quotes, model_passages=settings.llm_passages,
     )
-    reader = reader_for(settings)
     return Assistant(
         preparation=preparation, decider=decider, responder=responder,
         reader=None if reader is None else ReaderStage(
@@ -198,32 +196,25 @@ def build_assistant(
     )
 
 
-def reader_decision(settings: Settings) -> AnswerabilityModel | None:
-    """The decision trained beside the shipped reader, when the reader reads as it was
-    trained (the shipped file, as many candidates, not int8); None otherwise, and the
-    decision without the reader's features decides. A decision trained beside another
-    reader file than the one shipped (``trained_with["reader_sha256"]``) is not used: its
-    readings would mean something else (the log says so)."""
-    if settings.answerability != "model" or not settings.reader or settings.reader_path:
+def reader_decision(settings: Settings, reader: Reader | None) -> AnswerabilityModel | None:
+    """The decision trained beside ``reader``, when it reads as it was trained (the same
+    reader file, as many candidates, not int8); None otherwise, and the decision without the
+    reader's features decides. The decision records the SHA-256 of the reader file it was
+    trained beside (``trained_with["reader_sha256"]``); beside another file its readings would
+    mean something else, so it is not used (the log says so)."""
+    if settings.answerability != "model" or reader is None:
         return None
     model = load_model(name=SHIPPED_WITH_READER)
     candidates = model.trained_with.get("reader_candidates", settings.reader_candidates)
-    if candidates != settings.reader_candidates or settings.reader_precision == "int8":
+    if candidates != settings.reader_candidates or reader.precision == "int8":
         return None
     trained_beside = model.trained_with.get("reader_sha256")
-    if trained_beside is not None and trained_beside != shipped_reader_sha256():
-        log.warning("%s was trained beside another reader file than the one shipped: the "
+    if trained_beside != reader.card.file_sha256:
+        log.warning("%s was trained beside another reader file than the one read: the "
                     "decision without the reader's features decides (retrain it with "
                     "python -m eval.train_answerability --reader)", SHIPPED_WITH_READER)
         return None
     return model
-
-
-@lru_cache(maxsize=1)
-def shipped_reader_sha256() -> str | None:
-    """SHA-256 of the shipped reader file (None when this build carries none)."""
-    data = shipped_bytes()
-    return None if data is None else file_sha256(data)
 
 
 def reader_for(settings: Settings) -> Reader | None:

@@ -132,7 +132,8 @@ class Settings(BaseSettings):
     reader_path: Path | None = Field(
         default=None,
         description="A reader file to use instead of the shipped one (written by "
-        "python -m eval.train_reader; for comparing trained variants).",
+        "python -m eval.train_reader; for comparing trained variants). The decision beside the "
+        "reader is used with it only if it was trained beside this very file.",
     )
     reader_candidates: int = Field(
         default=8, ge=1, le=64,

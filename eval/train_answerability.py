@@ -134,12 +134,10 @@ def swequad_rows(n: int, rng: random.Random,
 def reader_file_sha256(settings: Settings) -> str | None:
     """SHA-256 of the reader file ``settings`` read: ``reader_path``'s, else the shipped
     one's (what the decision beside the reader records, ``factory.reader_decision``)."""
-    from assistant.factory import shipped_reader_sha256
-    from assistant.reader.model import file_sha256
+    from assistant.reader.model import file_sha256, shipped_bytes
 
-    if settings.reader_path:
-        return file_sha256(Path(settings.reader_path).read_bytes())
-    return shipped_reader_sha256()
+    data = Path(settings.reader_path).read_bytes() if settings.reader_path else shipped_bytes()
+    return None if data is None else file_sha256(data)
 
 
 def fit(x: np.ndarray, y: list[str], w: np.ndarray, c: float = 1.0) -> Any:

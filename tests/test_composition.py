@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -16,6 +17,7 @@ from assistant.errors import (
     InvalidConfiguration,
     TillitError,
 )
+from assistant.reader.model import Reader, file_sha256, shipped_bytes
 from assistant.settings import Settings
 
 
@@ -106,34 +108,40 @@ def test_several_workers_need_a_chroma_server() -> None:
 
 
 def test_the_decision_beside_the_reader_is_used_only_where_the_reader_reads_as_trained(
-        tmp_path: Path) -> None:
+        ) -> None:
     from assistant.reading import READER_FEATURES
 
-    model = factory.reader_decision(Settings())
+    reader = factory.reader_for(Settings())
+    model = factory.reader_decision(Settings(), reader)
     assert model is not None and set(READER_FEATURES) <= set(model.features)
     assert model.trained_with["reader_candidates"] == Settings().reader_candidates
-    for other in (Settings(reader=False), Settings(answerability="threshold"),
-                  Settings(reader_path=tmp_path / "other.pt"),
-                  Settings(reader_candidates=20), Settings(reader_precision="int8")):
-        assert factory.reader_decision(other) is None
+    assert factory.reader_decision(Settings(), None) is None  # TILLIT_READER=false
+    assert factory.reader_decision(Settings(answerability="threshold"), reader) is None
+    assert factory.reader_decision(Settings(reader_candidates=20), reader) is None
+    assert reader is not None
+    int8 = Reader(reader.model, reader.tokenizer, reader.card, "int8")
+    assert factory.reader_decision(Settings(), int8) is None
 
 
-def test_the_decision_beside_the_reader_names_the_shipped_reader_file(
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
-        tmp_path: Path) -> None:
+def test_the_decision_beside_the_reader_names_the_reader_file_it_was_trained_beside(
+        caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
     from eval.train_answerability import reader_file_sha256
 
-    model = factory.reader_decision(Settings())
-    assert model is not None
-    assert model.trained_with["reader_sha256"] == factory.shipped_reader_sha256()
+    reader = factory.reader_for(Settings())
+    assert reader is not None
+    shipped = file_sha256(shipped_bytes() or b"")
+    assert reader.card.file_sha256 == shipped
+    model = factory.reader_decision(Settings(), reader)
+    assert model is not None and model.trained_with["reader_sha256"] == shipped
     # what the trainer records: the file it read, TILLIT_READER_PATH's when set
-    assert reader_file_sha256(Settings()) == factory.shipped_reader_sha256()
-    other = tmp_path / "candidate.pt"
-    other.write_bytes(b"another reader")
-    assert reader_file_sha256(Settings(reader_path=other)) not in (
-        None, factory.shipped_reader_sha256())
-    # trained beside another reader file: its readings would mean something else
-    monkeypatch.setattr(factory, "shipped_reader_sha256", lambda: "0" * 64)
+    assert reader_file_sha256(Settings()) == shipped
+    candidate = tmp_path / "candidate.pt"
+    candidate.write_bytes(shipped_bytes() or b"")
+    assert reader_file_sha256(Settings(reader_path=candidate)) == shipped
+    candidate.write_bytes(b"another reader")
+    assert reader_file_sha256(Settings(reader_path=candidate)) not in (None, shipped)
+    # beside another reader file its readings would mean something else
+    other = Reader(reader.model, reader.tokenizer, replace(reader.card, file_sha256="0" * 64))
     with caplog.at_level("WARNING", logger="assistant.factory"):
-        assert factory.reader_decision(Settings()) is None
+        assert factory.reader_decision(Settings(), other) is None
     assert "another reader file" in caplog.text

@@ -88,6 +88,8 @@ class ReaderCard:
     threshold: float
     data_sha256: str
     info: dict[str, Any]
+    file_sha256: str = ""
+    """SHA-256 of the file it was loaded from ("" for a reader built in memory)."""
 
     @property
     def reads_previous(self) -> bool:
@@ -211,7 +213,8 @@ def load_reader(data: bytes | None = None, precision: Precision = "fp32") -> Rea
             # reads; a (no-op) forward hook makes the layer take its plain path instead.
             layer.register_forward_pre_hook(_plain_path)
     card = ReaderCard(int(payload["trained_layers"]), float(payload["threshold"]),
-                      str(payload["data_sha256"]), dict(payload.get("info", {})))
+                      str(payload["data_sha256"]), dict(payload.get("info", {})),
+                      file_sha256(data))
     return Reader(model, E5Tokenizer(file.vocabulary), card, precision)
 
 
