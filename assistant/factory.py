@@ -14,6 +14,7 @@ import numpy as np
 
 from assistant.answerability import SHIPPED_WITH_READER, AnswerabilityModel, load_model
 from assistant.core import Assistant
+from assistant.crosslingual import load_glossary
 from assistant.decide import Decider
 from assistant.errors import (
     BackendUnavailable,
@@ -167,6 +168,7 @@ def build_assistant(
         collection_language=language,
         crosslingual_dense_weight=settings.crosslingual_dense_weight,
         weights=tuning.sentences, condenser=generator,
+        glossary=load_glossary("en", language) if settings.glossary else None,
     )
     reader = reader_for(settings)
     decider = Decider(

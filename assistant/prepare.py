@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.compose import ScoredSentence, score_sentences
 from assistant.conversation import Condenser, Standalone, standalone
+from assistant.crosslingual import Glossary
 from assistant.question_analysis import QuestionAnalysis, analyse_question
 from assistant.retrieval import Mode, Retrieval, Retriever
 from assistant.tuning import SentenceWeights
@@ -65,12 +66,14 @@ class Preparation:
 
     ``crosslingual_dense_weight`` is the fusion weight for a question in another language than the
     collection's (word matching helps little there); ``condenser`` is the chat model that
-    rewrites follow-ups (None: the rule-based condenser only)."""
+    rewrites follow-ups (None: the rule-based condenser only); ``glossary`` gives a question in
+    another language the collection's words for its terms, for word matching (None: none)."""
 
     def __init__(
         self, *, index: ServedIndex, retriever: Retriever, limits: Limits, top_k: int,
         collection_language: str, crosslingual_dense_weight: float | None,
         weights: SentenceWeights, condenser: Condenser | None = None,
+        glossary: Glossary | None = None,
     ) -> None:
         self.index = index
         self.retriever = retriever
@@ -80,6 +83,7 @@ class Preparation:
         self.crosslingual_dense_weight = crosslingual_dense_weight
         self.weights = weights
         self.condenser = condenser
+        self.glossary = glossary
 
     def fusion_weight(self, language: str) -> float | None:
         """The dense weight for a question in ``language`` (None: the configured one)."""
@@ -100,8 +104,10 @@ class Preparation:
         if s.condense_ms is not None:
             timings["condense"] = s.condense_ms
         t1 = time.perf_counter()
+        lexical = None if self.glossary is None else self.glossary.expand(
+            s.query, req.language, self.collection_language)
         ranking = self.retriever.retrieve(s.query, depth or self.top_k, mode, s.context,
-                                          self.fusion_weight(req.language))
+                                          self.fusion_weight(req.language), lexical)
         timings["retrieval"] = (time.perf_counter() - t1) * 1e3
         return Ranked(req, s, ranking, timings)
 

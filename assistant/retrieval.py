@@ -101,14 +101,16 @@ class Retriever:
 
     def retrieve(
         self, query: str, k: int, mode: Mode | None = None, context: str | None = None,
-        dense_weight: float | None = None,
+        dense_weight: float | None = None, lexical_query: str | None = None,
     ) -> Retrieval:
         """The ``k`` best chunks for ``query``.
 
         ``context`` (the earlier turns a follow-up builds on) adds its own ranking with
         weight ``context_weight``, so passages on the conversation's topic come first.
         ``dense_weight`` overrides the fusion weight (a question in another language than
-        the collection's gains little from word matching).
+        the collection's gains little from word matching); ``lexical_query`` replaces
+        ``query`` for word matching (the question with its terms in the collection's
+        language: ``crosslingual.Glossary.expand``).
         """
         mode = mode or self.mode
         chunks = self.index.chunks
@@ -116,7 +118,7 @@ class Retriever:
         vecs = self.embedder.embed_queries(texts)
         qv = vecs[0]
         pool = min(len(chunks), max(self.pool, k))
-        lex_q = self.index.lexical.scores(query)
+        lex_q = self.index.lexical.scores(lexical_query or query)
         cand = self._candidates(qv, lex_q, mode, pool)
         lex_c = None
         if context is not None:

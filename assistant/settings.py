@@ -86,6 +86,12 @@ class Settings(BaseSettings):
         "language than the collection's (an English question over Swedish text), where word "
         "matching finds little.",
     )
+    glossary: bool = Field(
+        default=True,
+        description="Give an English question's word matching the Swedish words of the "
+        "field's terms it contains (a hand-written glossary of the book's vocabulary, "
+        "assistant/resources/glossary_en_sv.toml); false: its own words only.",
+    )
     rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
     top_k: int = Field(
         default=10, ge=1, le=50,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from assistant.crosslingual import Glossary, parse_glossary
 from assistant.errors import InvalidQuestion
 from assistant.prepare import Limits, Preparation
 from assistant.retrieval import Retriever
@@ -56,13 +57,13 @@ def book() -> MemoryIndex:
 
 def preparation(index: MemoryIndex, *, top_k: int = 2, dense_weight: float = 0.5,
                 crosslingual: float | None = None, condenser: MappingCondenser | None = None,
-                limits: Limits = LIMITS) -> Preparation:
+                limits: Limits = LIMITS, glossary: Glossary | None = None) -> Preparation:
     retriever = Retriever(index, index.embedder, mode="hybrid",  # type: ignore[arg-type]
                           fusion="weighted", dense_weight=dense_weight, rrf_k=60)
     return Preparation(index=index, retriever=retriever,  # type: ignore[arg-type]
                        limits=limits, top_k=top_k, collection_language="sv",
                        crosslingual_dense_weight=crosslingual, weights=SentenceWeights(),
-                       condenser=condenser)
+                       condenser=condenser, glossary=glossary)
 
 
 def test_rank_retrieves_top_k_passages_unless_a_depth_is_asked() -> None:
@@ -103,6 +104,20 @@ def test_without_a_crosslingual_weight_every_language_gets_the_configured_one() 
     prep = preparation(index, top_k=3, dense_weight=0.0, crosslingual=None)
     assert prep.fusion_weight("en") is None
     assert prep.prepare(SIGNALS_QUERY, lang="en").retrieval.hits[0].chunk.text == SIGNALS[1]
+
+
+def test_the_glossary_gives_an_english_question_the_collections_words_for_matching() -> None:
+    index = MemoryIndex([chunk(i, t) for i, t in enumerate(SIGNALS)], HashingEmbedder(dim=512))
+    glossary = parse_glossary('[terms]\nschools = ["skolans"]\ngoverned = ["styra"]\n', "en", "sv")
+    question = "how are the schools governed"
+    bare = preparation(index, top_k=3, dense_weight=0.0)
+    assert bare.rank(question, lang="en").ranking.hits[0].lexical == 0.0  # no shared word
+    prep = preparation(index, top_k=3, dense_weight=0.0, glossary=glossary)
+    ranked = prep.rank(question, lang="en").ranking
+    assert ranked.hits[0].chunk.text == SIGNALS[1] and ranked.hits[0].lexical > 0
+    assert ranked.query == question  # the expansion is for word matching only
+    # a Swedish question is matched on its own words
+    assert prep.rank("schools governed", lang="sv").ranking.hits[0].lexical == 0.0
 
 
 def test_the_condenser_is_consulted_only_when_use_model() -> None:
