@@ -29,18 +29,14 @@ class Glossary:
     target: str
     terms: dict[tuple[str, ...], tuple[str, ...]]
 
-    @property
-    def longest(self) -> int:
-        """Words in the longest term."""
-        return max((len(k) for k in self.terms), default=0)
-
     def translate(self, text: str) -> tuple[str, ...]:
         """The ``target`` words of every term in ``text`` (a phrase and the words in it
         both count), in the order the terms occur, without repeats."""
         stems = _stems(text, self.source)
+        longest = _longest(self.terms)
         out: dict[str, None] = {}
         for i in range(len(stems)):
-            for n in range(min(self.longest, len(stems) - i), 0, -1):
+            for n in range(min(longest, len(stems) - i), 0, -1):
                 for word in self.terms.get(tuple(stems[i:i + n]), ()):
                     out[word] = None
         return tuple(out)
@@ -54,9 +50,18 @@ class Glossary:
         return f"{query} {' '.join(words)}" if words else query
 
 
+def _longest(terms: dict[tuple[str, ...], tuple[str, ...]]) -> int:
+    return max((len(k) for k in terms), default=0)
+
+
+@lru_cache(maxsize=2)
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(_STEMMERS[language])
+
+
 def _stems(text: str, language: str) -> list[str]:
     words = _WORD.findall(text.lower())
-    return [str(s) for s in Stemmer.Stemmer(_STEMMERS[language]).stemWords(words)]
+    return [str(s) for s in _stemmer(language).stemWords(words)]
 
 
 def parse_glossary(text: str, source: str, target: str) -> Glossary:
