@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
 import Stemmer
+
+from index.text.analysis import STOPWORDS, analyze
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STEMMERS = {"en": "english", "sv": "swedish"}
@@ -23,23 +25,34 @@ _STEMMERS = {"en": "english", "sv": "swedish"}
 
 @dataclass(frozen=True)
 class Glossary:
-    """Terms of ``source`` (as tuples of stems) and their words in ``target``."""
+    """Terms of ``source`` (as tuples of stems, or of words in ``exact``) and their words
+    in ``target``."""
 
     source: str
     target: str
     terms: dict[tuple[str, ...], tuple[str, ...]]
+    exact: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
     def translate(self, text: str) -> tuple[str, ...]:
         """The ``target`` words of every term in ``text`` (a phrase and the words in it
-        both count), in the order the terms occur, without repeats."""
+        both count), in the order the terms occur, one word per lexical stem.
+
+        A span that matches an ``exact`` term is not looked up by its stems."""
+        words = _WORD.findall(text.lower())
         stems = _stems(text, self.source)
-        longest = _longest(self.terms)
-        out: dict[str, None] = {}
+        longest = max(_longest(self.terms), _longest(self.exact))
+        out: dict[tuple[str, ...], str] = {}
         for i in range(len(stems)):
             for n in range(min(longest, len(stems) - i), 0, -1):
-                for word in self.terms.get(tuple(stems[i:i + n]), ()):
-                    out[word] = None
-        return tuple(out)
+                found = self.exact.get(tuple(words[i:i + n]))
+                if found is None:
+                    found = self.terms.get(tuple(stems[i:i + n]), ())
+                for word in found:
+                    # Inflected forms of one word (välfärd, välfärden) count once in BM25.
+                    key = tuple(analyze(word))
+                    if key and key not in out:
+                        out[key] = word
+        return tuple(out.values())
 
     def expand(self, query: str, language: str, collection_language: str) -> str:
         """``query`` followed by the words of its terms, when it is in this glossary's
@@ -64,17 +77,35 @@ def _stems(text: str, language: str) -> list[str]:
     return [str(s) for s in _stemmer(language).stemWords(words)]
 
 
+def _words(term: str, words: object) -> tuple[str, ...]:
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise ValueError(f"glossary term {term!r}: expected a list of words")
+    return tuple(dict.fromkeys(words))
+
+
 def parse_glossary(text: str, source: str, target: str) -> Glossary:
-    """A glossary from TOML text with a ``[terms]`` table (term = [words])."""
-    table = tomllib.loads(text).get("terms", {})
+    """A glossary from TOML text: a ``[terms]`` table (term = [words]) matched on stems,
+    and an optional ``[exact]`` one matched on the words as written.
+
+    Raises ValueError for a malformed entry, two terms with the same stems (they would
+    merge silently), and a one-word term that the lexical analyser drops as a stop word."""
+    data = tomllib.loads(text)
     terms: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for term, words in table.items():
-        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-            raise ValueError(f"glossary term {term!r}: expected a list of words")
+    named: dict[tuple[str, ...], str] = {}
+    for term, words in data.get("terms", {}).items():
+        values = _words(term, words)
         key = tuple(_stems(term, source))
-        if key:
-            terms[key] = tuple(dict.fromkeys([*terms.get(key, ()), *words]))
-    return Glossary(source, target, terms)
+        if not key:
+            continue
+        if key in named:
+            raise ValueError(f"glossary terms {named[key]!r} and {term!r} have the same "
+                             f"stems {' '.join(key)!r}; merge them, or list one in [exact]")
+        if len(key) == 1 and term.lower() in STOPWORDS:
+            raise ValueError(f"glossary term {term!r} is a stop word of the lexical analyser")
+        terms[key], named[key] = values, term
+    exact = {tuple(_WORD.findall(term.lower())): _words(term, words)
+             for term, words in data.get("exact", {}).items()}
+    return Glossary(source, target, terms, {k: v for k, v in exact.items() if k})
 
 
 @lru_cache(maxsize=4)

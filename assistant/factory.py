@@ -212,9 +212,11 @@ def reader_decision(settings: Settings, reader: Reader | None) -> AnswerabilityM
         return None
     trained_beside = model.trained_with.get("reader_sha256")
     if trained_beside != reader.card.file_sha256:
-        log.warning("%s was trained beside another reader file than the one read: the "
-                    "decision without the reader's features decides (retrain it with "
-                    "python -m eval.train_answerability --reader)", SHIPPED_WITH_READER)
+        why = ("records no reader file" if trained_beside is None
+               else "was trained beside another reader file than the one read")
+        log.warning("%s %s: the decision without the reader's features decides (retrain it "
+                    "with python -m eval.train_answerability --reader)",
+                    SHIPPED_WITH_READER, why)
         return None
     return model
 

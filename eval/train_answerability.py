@@ -132,12 +132,13 @@ def swequad_rows(n: int, rng: random.Random,
 
 
 def reader_file_sha256(settings: Settings) -> str | None:
-    """SHA-256 of the reader file ``settings`` read: ``reader_path``'s, else the shipped
-    one's (what the decision beside the reader records, ``factory.reader_decision``)."""
-    from assistant.reader.model import file_sha256, shipped_bytes
+    """SHA-256 of the reader file ``settings`` read (``reader_path``'s, else the shipped
+    one's), from the reader the product loads: what the decision beside the reader records
+    (``factory.reader_decision``)."""
+    from assistant.factory import reader_for
 
-    data = Path(settings.reader_path).read_bytes() if settings.reader_path else shipped_bytes()
-    return None if data is None else file_sha256(data)
+    reader = reader_for(settings)
+    return None if reader is None else reader.card.file_sha256
 
 
 def fit(x: np.ndarray, y: list[str], w: np.ndarray, c: float = 1.0) -> Any:
@@ -279,10 +280,12 @@ def main(argv: list[str] | None = None) -> int:
     # dev_rows reads with the default settings: the model records how, and beside which
     # reader file (TILLIT_READER_PATH's when set: a candidate reader to be shipped).
     defaults = Settings()
-    product = to_model(model, threshold, features, {
-        "reader_candidates": defaults.reader_candidates,
-        "reader_precision": resolve_precision(defaults.reader_precision),
-        "reader_sha256": reader_file_sha256(defaults)} if reader else None)
+    made_with: dict[str, object] = {"glossary": defaults.glossary}
+    if reader:
+        made_with |= {"reader_candidates": defaults.reader_candidates,
+                      "reader_precision": resolve_precision(defaults.reader_precision),
+                      "reader_sha256": reader_file_sha256(defaults)}
+    product = to_model(model, threshold, features, made_with)
     out.write_text(json.dumps(product.to_json(), indent=1) + "\n", encoding="utf-8")
     reliability = reliability_plot(
         cv, ROOT / "docs" / "eval" / plot,

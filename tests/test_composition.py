@@ -124,7 +124,8 @@ def test_the_decision_beside_the_reader_is_used_only_where_the_reader_reads_as_t
 
 
 def test_the_decision_beside_the_reader_names_the_reader_file_it_was_trained_beside(
-        caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+        caplog: pytest.LogCaptureFixture, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     from eval.train_answerability import reader_file_sha256
 
     reader = factory.reader_for(Settings())
@@ -138,10 +139,17 @@ def test_the_decision_beside_the_reader_names_the_reader_file_it_was_trained_bes
     candidate = tmp_path / "candidate.pt"
     candidate.write_bytes(shipped_bytes() or b"")
     assert reader_file_sha256(Settings(reader_path=candidate)) == shipped
-    candidate.write_bytes(b"another reader")
-    assert reader_file_sha256(Settings(reader_path=candidate)) not in (None, shipped)
+    assert reader_file_sha256(Settings(reader=False)) is None
     # beside another reader file its readings would mean something else
     other = Reader(reader.model, reader.tokenizer, replace(reader.card, file_sha256="0" * 64))
     with caplog.at_level("WARNING", logger="assistant.factory"):
         assert factory.reader_decision(Settings(), other) is None
     assert "another reader file" in caplog.text
+    # a decision that records no reader file is not used either, and the log says why
+    caplog.clear()
+    unrecorded = replace(model, trained_with={
+        k: v for k, v in model.trained_with.items() if k != "reader_sha256"})
+    monkeypatch.setattr(factory, "load_model", lambda **_: unrecorded)
+    with caplog.at_level("WARNING", logger="assistant.factory"):
+        assert factory.reader_decision(Settings(), reader) is None
+    assert "records no reader file" in caplog.text
