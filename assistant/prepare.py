@@ -104,10 +104,14 @@ class Preparation:
         if s.condense_ms is not None:
             timings["condense"] = s.condense_ms
         t1 = time.perf_counter()
-        lexical = None if self.glossary is None else self.glossary.expand(
-            s.query, req.language, self.collection_language)
+        lexical = context = None
+        if self.glossary is not None:
+            lexical = self.glossary.expand(s.query, req.language, self.collection_language)
+            if s.context is not None:
+                context = self.glossary.expand(s.context, req.language,
+                                               self.collection_language)
         ranking = self.retriever.retrieve(s.query, depth or self.top_k, mode, s.context,
-                                          self.fusion_weight(req.language), lexical)
+                                          self.fusion_weight(req.language), lexical, context)
         timings["retrieval"] = (time.perf_counter() - t1) * 1e3
         return Ranked(req, s, ranking, timings)
 

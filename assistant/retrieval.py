@@ -102,6 +102,7 @@ class Retriever:
     def retrieve(
         self, query: str, k: int, mode: Mode | None = None, context: str | None = None,
         dense_weight: float | None = None, lexical_query: str | None = None,
+        lexical_context: str | None = None,
     ) -> Retrieval:
         """The ``k`` best chunks for ``query``.
 
@@ -110,7 +111,7 @@ class Retriever:
         ``dense_weight`` overrides the fusion weight (a question in another language than
         the collection's gains little from word matching); ``lexical_query`` replaces
         ``query`` for word matching (the question with its terms in the collection's
-        language: ``crosslingual.Glossary.expand``).
+        language: ``crosslingual.Glossary.expand``), and ``lexical_context`` ``context``.
         """
         mode = mode or self.mode
         chunks = self.index.chunks
@@ -122,7 +123,7 @@ class Retriever:
         cand = self._candidates(qv, lex_q, mode, pool)
         lex_c = None
         if context is not None:
-            lex_c = self.index.lexical.scores(context)
+            lex_c = self.index.lexical.scores(lexical_context or context)
             cand = list(dict.fromkeys(cand + self._candidates(vecs[1], lex_c, mode, pool)))
         idx = np.asarray(cand, dtype=np.int64)
         if idx.size == 0:

@@ -120,6 +120,27 @@ def test_the_glossary_gives_an_english_question_the_collections_words_for_matchi
     assert prep.rank("schools governed", lang="sv").ranking.hits[0].lexical == 0.0
 
 
+def test_an_english_follow_ups_earlier_turn_is_word_matched_with_the_glossary_too() -> None:
+    index = MemoryIndex([chunk(i, t) for i, t in enumerate(SIGNALS)], HashingEmbedder(dim=512))
+    glossary = parse_glossary('[terms]\nschools = ["skolans"]\ngoverned = ["styra"]\n', "en", "sv")
+    prep = preparation(index, top_k=3, dense_weight=0.0, glossary=glossary)
+    seen: list[tuple[object, ...]] = []
+    retrieve = prep.retriever.retrieve
+
+    def spy(*args: object) -> object:
+        seen.append(args)
+        return retrieve(*args)  # type: ignore[arg-type]
+
+    prep.retriever.retrieve = spy  # type: ignore[method-assign]
+    prep.rank("And why?", ["How are the schools governed?"], lang="en")
+    query, context, lexical_context = seen[0][0], seen[0][3], seen[0][6]
+    assert isinstance(context, str) and "schools" in context
+    assert lexical_context == f"{context} skolans styra"
+    assert "skolans" not in str(query) + context  # the expansion is for word matching only
+    prep.rank("Och varför?", ["Hur styrs skolorna?"], lang="sv")
+    assert seen[1][6] is None or seen[1][6] == seen[1][3]
+
+
 def test_the_condenser_is_consulted_only_when_use_model() -> None:
     model = MappingCondenser({"Vem tillsatte den?": "Vem tillsatte Tillitsdelegationen?"})
     prep = preparation(book(), condenser=model)
