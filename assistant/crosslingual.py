@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import Stemmer
@@ -33,14 +33,19 @@ class Glossary:
     terms: dict[tuple[str, ...], tuple[str, ...]]
     exact: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
+    @cached_property
+    def longest(self) -> int:
+        """Words in the longest term (stems or exact)."""
+        return max((len(k) for k in (*self.terms, *self.exact)), default=0)
+
     def translate(self, text: str) -> tuple[str, ...]:
         """The ``target`` words of every term in ``text`` (a phrase and the words in it
         both count), in the order the terms occur, one word per lexical stem.
 
         A span that matches an ``exact`` term is not looked up by its stems."""
         words = _WORD.findall(text.lower())
-        stems = _stems(text, self.source)
-        longest = max(_longest(self.terms), _longest(self.exact))
+        stems = _stem_words(words, self.source)
+        longest = self.longest
         out: dict[tuple[str, ...], str] = {}
         for i in range(len(stems)):
             for n in range(min(longest, len(stems) - i), 0, -1):
@@ -63,18 +68,17 @@ class Glossary:
         return f"{query} {' '.join(words)}" if words else query
 
 
-def _longest(terms: dict[tuple[str, ...], tuple[str, ...]]) -> int:
-    return max((len(k) for k in terms), default=0)
-
-
 @lru_cache(maxsize=2)
 def _stemmer(language: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(_STEMMERS[language])
 
 
-def _stems(text: str, language: str) -> list[str]:
-    words = _WORD.findall(text.lower())
+def _stem_words(words: list[str], language: str) -> list[str]:
     return [str(s) for s in _stemmer(language).stemWords(words)]
+
+
+def _stems(text: str, language: str) -> list[str]:
+    return _stem_words(_WORD.findall(text.lower()), language)
 
 
 def _words(term: str, words: object) -> tuple[str, ...]:
