@@ -9,7 +9,6 @@ question's lexical query.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -17,9 +16,8 @@ from importlib import resources
 
 import Stemmer
 
-from index.text.analysis import STOPWORDS, analyze
+from index.text.analysis import STOPWORDS, analyze, words
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 _STEMMERS = {"en": "english", "sv": "swedish"}
 
 
@@ -38,23 +36,29 @@ class Glossary:
         """Words in the longest term (stems or exact)."""
         return max((len(k) for k in (*self.terms, *self.exact)), default=0)
 
+    @cached_property
+    def lexical_keys(self) -> dict[str, tuple[str, ...]]:
+        """Each ``target`` word's lexical stems, so inflections of one word count once."""
+        return {word: tuple(analyze(word))
+                for found in (*self.terms.values(), *self.exact.values()) for word in found}
+
     def translate(self, text: str) -> tuple[str, ...]:
         """The ``target`` words of every term in ``text`` (a phrase and the words in it
         both count), in the order the terms occur, one word per lexical stem.
 
         A span that matches an ``exact`` term is not looked up by its stems."""
-        words = _WORD.findall(text.lower())
-        stems = _stem_words(words, self.source)
+        written = words(text)
+        stems = _stem_words(written, self.source)
         longest = self.longest
         out: dict[tuple[str, ...], str] = {}
         for i in range(len(stems)):
             for n in range(min(longest, len(stems) - i), 0, -1):
-                found = self.exact.get(tuple(words[i:i + n]))
+                found = self.exact.get(tuple(written[i:i + n]))
                 if found is None:
                     found = self.terms.get(tuple(stems[i:i + n]), ())
                 for word in found:
                     # Inflected forms of one word (välfärd, välfärden) count once in BM25.
-                    key = tuple(analyze(word))
+                    key = self.lexical_keys[word]
                     if key and key not in out:
                         out[key] = word
         return tuple(out.values())
@@ -73,18 +77,18 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(_STEMMERS[language])
 
 
-def _stem_words(words: list[str], language: str) -> list[str]:
-    return [str(s) for s in _stemmer(language).stemWords(words)]
+def _stem_words(written: list[str], language: str) -> list[str]:
+    return [str(s) for s in _stemmer(language).stemWords(written)]
 
 
 def _stems(text: str, language: str) -> list[str]:
-    return _stem_words(_WORD.findall(text.lower()), language)
+    return _stem_words(words(text), language)
 
 
-def _words(term: str, words: object) -> tuple[str, ...]:
-    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+def _target_words(term: str, found: object) -> tuple[str, ...]:
+    if not isinstance(found, list) or not all(isinstance(w, str) for w in found):
         raise ValueError(f"glossary term {term!r}: expected a list of words")
-    return tuple(dict.fromkeys(words))
+    return tuple(dict.fromkeys(found))
 
 
 def parse_glossary(text: str, source: str, target: str) -> Glossary:
@@ -96,8 +100,8 @@ def parse_glossary(text: str, source: str, target: str) -> Glossary:
     data = tomllib.loads(text)
     terms: dict[tuple[str, ...], tuple[str, ...]] = {}
     named: dict[tuple[str, ...], str] = {}
-    for term, words in data.get("terms", {}).items():
-        values = _words(term, words)
+    for term, found in data.get("terms", {}).items():
+        values = _target_words(term, found)
         key = tuple(_stems(term, source))
         if not key:
             continue
@@ -107,8 +111,8 @@ def parse_glossary(text: str, source: str, target: str) -> Glossary:
         if len(key) == 1 and term.lower() in STOPWORDS:
             raise ValueError(f"glossary term {term!r} is a stop word of the lexical analyser")
         terms[key], named[key] = values, term
-    exact = {tuple(_WORD.findall(term.lower())): _words(term, words)
-             for term, words in data.get("exact", {}).items()}
+    exact = {tuple(words(term)): _target_words(term, found)
+             for term, found in data.get("exact", {}).items()}
     return Glossary(source, target, terms, {k: v for k, v in exact.items() if k})
 
 

@@ -22,10 +22,15 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("swedish")
 
 
+def words(text: str) -> list[str]:
+    """The lower-cased words of ``text``, as every lexical match in the product splits it."""
+    return _TOKEN.findall(text.lower())
+
+
 def analyze(text: str) -> list[str]:
     """Lower-cased, stop-word-free Snowball (Swedish) stems of ``text``."""
-    words = [
-        w for w in _TOKEN.findall(text.lower())
+    words_ = [
+        w for w in words(text)
         if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
     ]
-    return [str(s) for s in _stemmer().stemWords(words)]
+    return [str(s) for s in _stemmer().stemWords(words_)]
