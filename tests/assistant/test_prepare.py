@@ -4,6 +4,7 @@ sentences of exactly those passages scored, best first."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 
 import pytest
@@ -124,21 +125,22 @@ def test_an_english_follow_ups_earlier_turn_is_word_matched_with_the_glossary_to
     index = MemoryIndex([chunk(i, t) for i, t in enumerate(SIGNALS)], HashingEmbedder(dim=512))
     glossary = parse_glossary('[terms]\nschools = ["skolans"]\ngoverned = ["styra"]\n', "en", "sv")
     prep = preparation(index, top_k=3, dense_weight=0.0, glossary=glossary)
-    seen: list[tuple[object, ...]] = []
+    seen: list[dict[str, object]] = []
     retrieve = prep.retriever.retrieve
+    signature = inspect.signature(retrieve)
 
-    def spy(*args: object) -> object:
-        seen.append(args)
-        return retrieve(*args)  # type: ignore[arg-type]
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(dict(signature.bind(*args, **kwargs).arguments))
+        return retrieve(*args, **kwargs)  # type: ignore[arg-type]
 
     prep.retriever.retrieve = spy  # type: ignore[method-assign]
     prep.rank("And why?", ["How are the schools governed?"], lang="en")
-    query, context, lexical_context = seen[0][0], seen[0][3], seen[0][6]
+    query, context = str(seen[0]["query"]), seen[0]["context"]
     assert isinstance(context, str) and "schools" in context
-    assert lexical_context == f"{context} skolans styra"
-    assert "skolans" not in str(query) + context  # the expansion is for word matching only
+    assert seen[0]["lexical_context"] == f"{context} skolans styra"
+    assert "skolans" not in query + context  # the expansion is for word matching only
     prep.rank("Och varför?", ["Hur styrs skolorna?"], lang="sv")
-    assert seen[1][6] is None or seen[1][6] == seen[1][3]
+    assert seen[1].get("lexical_context") in (None, seen[1]["context"])
 
 
 def test_the_condenser_is_consulted_only_when_use_model() -> None:
