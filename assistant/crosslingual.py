@@ -68,8 +68,8 @@ class Glossary:
         source language and the collection in its target language; else ``query``."""
         if (language, collection_language) != (self.source, self.target):
             return query
-        words = self.translate(query)
-        return f"{query} {' '.join(words)}" if words else query
+        added = self.translate(query)
+        return f"{query} {' '.join(added)}" if added else query
 
 
 @lru_cache(maxsize=2)

@@ -21,7 +21,7 @@ from assistant.retrieval import Retrieval
 from assistant.tuning import SupportWeights
 from index.embedders.base import Embedder
 from index.store.served import ServedIndex
-from index.text.analysis import analyze
+from index.text.analysis import analyze, words
 from index.text.sentences import MIN_SENTENCE_CHARS, split_sentences
 
 # '[1]', '[1, 2]', '[1][2]', '[1–3]', '[Källa 2]', '[Källa: 2]', '[passage 3]', '【1】', and
@@ -47,11 +47,11 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _NUMBER = re.compile(r"\b\d+\b")
 _NUMBER_WORDS = {
     w: str(i)
-    for i, words in enumerate(
+    for i, names in enumerate(
         ["", "", "två two", "tre three", "fyra four", "fem five", "sex six", "sju seven",
          "åtta eight", "nio nine", "tio ten", "elva eleven", "tolv twelve"]
     )
-    for w in words.split()
+    for w in names.split()
 }
 # Calibrated on the chapter (python -m eval.calibrate_support; docs/generative.md). The
 # passages are Swedish: a Swedish sentence shares their words, so it must score higher than
@@ -61,7 +61,7 @@ _NUMBER_WORDS = {
 def numbers_in(text: str) -> set[str]:
     """The numbers in ``text``, digits or words ('sju', 'seven' → '7')."""
     found = set(_NUMBER.findall(text))
-    found.update(_NUMBER_WORDS[w] for w in re.findall(r"\w+", text.lower()) if w in _NUMBER_WORDS)
+    found.update(_NUMBER_WORDS[w] for w in words(text) if w in _NUMBER_WORDS)
     return found
 
 

@@ -23,14 +23,14 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 def words(text: str) -> list[str]:
-    """The lower-cased words of ``text``, as every lexical match in the product splits it."""
+    """The lower-cased words (``\\w+`` runs) of ``text``, as the lexical analysis splits it."""
     return _TOKEN.findall(text.lower())
 
 
 def analyze(text: str) -> list[str]:
     """Lower-cased, stop-word-free Snowball (Swedish) stems of ``text``."""
-    words_ = [
+    kept = [
         w for w in words(text)
         if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
     ]
-    return [str(s) for s in _stemmer().stemWords(words_)]
+    return [str(s) for s in _stemmer().stemWords(kept)]
