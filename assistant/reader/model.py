@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -53,6 +54,10 @@ class CrossEncoder(nn.Module):
         self.encoder = E5Encoder(file, dropout=dropout)
         self.trained_layers = trained_layers
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(file.header.hidden, 1))
+        self.skip_padding = True
+        """Run inference on nested tensors (torch's fast path), which never compute the
+        padding; off where that path is not taken (int8's quantised layers, bf16's
+        autocast)."""
 
     @property
     def first_trained(self) -> int:
@@ -69,8 +74,22 @@ class CrossEncoder(nn.Module):
         return self.head(h[:, 0]).squeeze(-1)
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Logits of P(answers) for a batch of pairs."""
-        return self.upper(self.lower(ids, mask), mask)
+        """Logits of P(answers) for a batch of pairs.
+
+        In inference (eval mode, no gradients) the same numbers come with less work: the
+        layers skip the padding (``skip_padding``) and the last one computes only ``<s>``,
+        the one position the head reads.
+        """
+        if self.training or torch.is_grad_enabled():
+            return self.upper(self.lower(ids, mask), mask)
+        encoder = self.encoder
+        x = encoder.embed(ids)
+        *body, last = encoder.layers
+        if self.skip_padding:
+            x = _unpadded_layers(body, x, mask)
+        else:
+            x = encoder.run_layers(x, mask, 0, len(body))
+        return self.head(_first_token(last, x, mask == 0)).squeeze(-1)
 
     def trained_state(self) -> dict[str, torch.Tensor]:
         """The weights fine-tuning changes (the top layers and the head)."""
@@ -201,6 +220,7 @@ def load_reader(data: bytes | None = None, precision: Precision = "fp32") -> Rea
     encoder.load_state_dict(state, strict=False)
     model: nn.Module = encoder.eval()
     if precision == "bf16":
+        encoder.skip_padding = False  # nested tensors do not mix bf16 weights with autocast
         # Weights stored as bf16 save autocast a cast per call; LayerNorms stay fp32.
         for module in encoder.modules():
             if isinstance(module, (nn.Linear, nn.MultiheadAttention)):
@@ -208,6 +228,7 @@ def load_reader(data: bytes | None = None, precision: Precision = "fp32") -> Rea
     elif precision == "int8":
         torch.ao.quantization.quantize_dynamic(encoder, {nn.Linear}, dtype=torch.qint8,
                                                inplace=True)
+        encoder.skip_padding = False
         for layer in encoder.encoder.layers:
             # An int8 linear has no weight tensor, which torch's fused encoder-layer path
             # reads; a (no-op) forward hook makes the layer take its plain path instead.
@@ -220,6 +241,30 @@ def load_reader(data: bytes | None = None, precision: Precision = "fp32") -> Rea
 
 def _plain_path(module: nn.Module, args: tuple[Any, ...]) -> None:
     return None
+
+
+def _unpadded_layers(layers: Sequence[nn.Module], x: torch.Tensor, mask: torch.Tensor
+                     ) -> torch.Tensor:
+    """``layers`` over each pair's real tokens only (a nested tensor), padded again after."""
+    lengths = mask.sum(dim=1).tolist()
+    with warnings.catch_warnings():
+        # The fast path takes torch's strided nested tensors, which warn that they are new.
+        warnings.filterwarnings("ignore", message=".*nested tensors is in prototype stage")
+        h = torch.nested.nested_tensor([x[i, :n] for i, n in enumerate(lengths)])
+    for layer in layers:
+        h = layer(h)
+    return h.to_padded_tensor(0.0, tuple(x.shape))
+
+
+def _first_token(layer: nn.Module, x: torch.Tensor, padding: torch.Tensor) -> torch.Tensor:
+    """A post-LayerNorm ``nn.TransformerEncoderLayer``'s output at the first position only
+    (its attention still reads every real token); inference only (no dropout)."""
+    assert isinstance(layer, nn.TransformerEncoderLayer) and not layer.norm_first
+    first = x[:, :1]
+    attended = layer.self_attn(first, x, x, key_padding_mask=padding, need_weights=False)[0]
+    h = layer.norm1(first + attended)
+    h = layer.norm2(h + layer.linear2(layer.activation(layer.linear1(h))))
+    return h[:, 0]
 
 
 def file_sha256(data: bytes) -> str:

@@ -50,3 +50,26 @@ def test_bf16_reads_as_fp32_does_and_is_as_independent_of_the_batch(reader) -> N
     assert np.argmax(half) == np.argmax(full) == 0
     alone = np.concatenate([bf16.score(q, [c]) for c in cands])
     assert np.abs(alone - half).max() < 1e-3
+
+
+@pytest.mark.parametrize("precision, tolerance", [("fp32", 1e-4), ("bf16", 0.05)])
+def test_inference_skips_padding_and_work_but_gives_the_training_paths_logits(
+        reader, precision, tolerance) -> None:
+    import torch
+
+    from assistant.reader.model import MAX_PAIR_TOKENS, load_reader
+
+    r = reader if precision == "fp32" else load_reader(precision=precision)
+    model = r.model
+    batch = r.tokenizer.pairs(["Vem leder arbetet?"] * 3, [
+        "Kort svar.", "Arbetet leds av en styrgrupp med representanter för kommunerna och "
+        "regionerna, som möts fyra gånger om året.", "Ingen vet."], MAX_PAIR_TOKENS)
+    ids, mask = torch.from_numpy(batch.ids), torch.from_numpy(batch.mask)
+    assert int(mask.sum(1).min()) < int(mask.sum(1).max())  # padding to skip
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16,
+                                                enabled=precision == "bf16"):
+        every_position = model.upper(model.lower(ids, mask), mask).float()
+        served = model(ids, mask).float()
+    assert served.shape == (3,)
+    assert torch.allclose(served, every_position, atol=tolerance)
+    assert len(set(np.round(served.numpy(), 3))) == 3
