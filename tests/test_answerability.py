@@ -36,6 +36,10 @@ LEAD = LeadWeights()
     ("Which Danish municipalities have tried it?", "en", "place", None),
     ("What are the three governance principles?", "en", "list", 3),
     ("What does trust-based management mean?", "en", "definition", None),
+    ("Vad kostade försöksverksamheten?", "sv", "number", None),
+    ("Vilken budget hade delegationen?", "sv", "number", None),
+    ("What did the reform cost the municipalities?", "en", "number", None),
+    ("What was the budget of the delegation?", "en", "number", None),
 ])
 def test_the_expected_answer_type_and_count(question: str, lang: str, kind: str,
                                             count: int | None) -> None:
