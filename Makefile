@@ -83,10 +83,11 @@ eval-llm: index ## generated vs quoted answers side by side (needs llm-local and
 	$(PY) -m eval.side_by_side data/eval-extractive.json data/eval-llm-1.5b.json \
 		data/eval-llm-0.5b.json --out docs/eval/generative
 
-bench: install ## benchmarks printing figures: build throughput, query latency, cold start
+bench: install ## benchmarks printing figures: build throughput, query latency, cold start, the reader
 	$(PY) -m benchmarks build --corpus chapter
 	$(PY) -m benchmarks query --scales 100,10000
 	$(PY) -m benchmarks coldstart --scales 100
+	$(PY) -m benchmarks reader --limit 60
 
 bench-workers: install ## RSS per worker and throughput of serve --workers 1,2,4 over one Chroma server
 	$(PY) -m benchmarks workers

