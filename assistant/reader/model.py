@@ -132,8 +132,9 @@ class Reader:
         """P(answers) for each candidate, in order.
 
         The candidates are read shortest first in batches of ``BATCH_PAIRS``, each padded to
-        its longest; in fp32 and bf16 a candidate's probability does not depend on the
-        others it is read with (int8's does: ``load_reader``).
+        its longest (the padding is then skipped where the model can: ``CrossEncoder``); in
+        fp32 and bf16 a candidate's probability does not depend on the others it is read
+        with (int8's does: ``load_reader``).
         """
         out = np.zeros(len(candidates), dtype=np.float32)
         if not candidates:
