@@ -47,6 +47,12 @@ def test_the_expected_answer_type_and_count(question: str, lang: str, kind: str,
     assert (a.answer_type, a.count) == (kind, count)
 
 
+def test_cost_as_a_noun_does_not_ask_for_a_number() -> None:
+    a = analyse_question("What does the chapter say about the cost of control?", "en")
+    assert a.answer_type != "number"
+    assert analyse_question("What does it cost?", "en").answer_type == "number"
+
+
 def test_focus_leaves_out_the_generic_phrasing_and_keeps_names() -> None:
     a = analyse_question("Vad ska jag tänka på när jag ansöker om bostadsbidrag?", "sv")
     assert "tänka" not in a.focus and "bostadsbidrag" in a.focus
