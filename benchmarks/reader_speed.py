@@ -26,12 +26,7 @@ def reader_speed(data_dir: Path, limit: int, candidates: int, precision: str,
     import torch
 
     from assistant.factory import build_assistant
-    from assistant.reader.model import (
-        MAX_PAIR_TOKENS,
-        CrossEncoder,
-        load_reader,
-        resolve_precision,
-    )
+    from assistant.reader.model import CrossEncoder, load_reader, resolve_precision
     from eval.questions import tuning_questions
     from eval.reader.dev import collect
 
@@ -51,20 +46,20 @@ def reader_speed(data_dir: Path, limit: int, candidates: int, precision: str,
             texts = case.candidates[:candidates]
             if not texts:
                 continue
-            batch = reader.tokenizer.pairs([case.query] * len(texts), texts, MAX_PAIR_TOKENS)
-            lengths = batch.mask.sum(axis=1)
-            width = int(lengths.max())
-            ids = torch.from_numpy(np.ascontiguousarray(batch.ids[:, :width]))
-            mask = torch.from_numpy(np.ascontiguousarray(batch.mask[:, :width]))
-            padding.append(1.0 - float(lengths.sum()) / (len(texts) * width))
-            a = model(ids, mask)
-            b = model.upper(model.lower(ids, mask), mask)
-            drift = max(drift, float((a.float() - b.float()).abs().max()))
+            batches = list(reader.batches(case.query, texts))
+            masks = [mask for _, _, mask in batches]
+            padding.append(1.0 - sum(int(m.sum()) for m in masks)
+                           / sum(m.numel() for m in masks))
+            for _, ids, mask in batches:
+                a, b = model(ids, mask), model.upper(model.lower(ids, mask), mask)
+                drift = max(drift, float((a.float() - b.float()).abs().max()))
             for _ in range(repeat):
                 t0 = time.perf_counter()
-                model(ids, mask)
+                for _, ids, mask in batches:
+                    model(ids, mask)
                 t1 = time.perf_counter()
-                model.upper(model.lower(ids, mask), mask)
+                for _, ids, mask in batches:
+                    model.upper(model.lower(ids, mask), mask)
                 t2 = time.perf_counter()
                 served.append((t1 - t0) * 1e3)
                 training.append((t2 - t1) * 1e3)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -129,30 +129,33 @@ class Reader:
         self.id = f"reader-{card.data_sha256[:12]}"
 
     def score(self, question: str, candidates: Sequence[str]) -> np.ndarray:
-        """P(answers) for each candidate, in order.
-
-        The candidates are read shortest first in batches of ``BATCH_PAIRS``, each padded to
-        its longest (the padding is then skipped where the model can: ``CrossEncoder``); in
-        fp32 and bf16 a candidate's probability does not depend on the others it is read
-        with (int8's does: ``load_reader``).
-        """
+        """P(answers) for each candidate, in order, read in ``batches``; in fp32 and bf16 a
+        candidate's probability does not depend on the others it is read with (int8's
+        does: ``load_reader``)."""
         out = np.zeros(len(candidates), dtype=np.float32)
+        with torch.inference_mode(), torch.autocast(
+                "cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+            for rows, ids, mask in self.batches(question, candidates):
+                out[rows] = torch.sigmoid(self.model(ids, mask).float()).numpy()
+        return out
+
+    def batches(self, question: str, candidates: Sequence[str]
+                ) -> Iterator[tuple[np.ndarray, torch.Tensor, torch.Tensor]]:
+        """The pairs of ``question`` with each candidate as the model reads them: shortest
+        first in batches of ``BATCH_PAIRS``, each padded to its own longest (the padding is
+        then skipped where the model can: ``CrossEncoder``); each batch with the positions
+        of its candidates in ``candidates``, its token ids and its mask."""
         if not candidates:
-            return out
+            return
         batch = self.tokenizer.pairs([question] * len(candidates), list(candidates),
                                      MAX_PAIR_TOKENS)
         lengths = batch.mask.sum(axis=1)
         order = np.argsort(lengths, kind="stable")
-        with torch.inference_mode(), torch.autocast(
-                "cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
-            for start in range(0, len(order), BATCH_PAIRS):
-                rows = order[start:start + BATCH_PAIRS]
-                width = int(lengths[rows].max())
-                ids = torch.from_numpy(np.ascontiguousarray(batch.ids[rows, :width]))
-                mask = torch.from_numpy(np.ascontiguousarray(batch.mask[rows, :width]))
-                logits = self.model(ids, mask)
-                out[rows] = torch.sigmoid(logits.float()).numpy()
-        return out
+        for start in range(0, len(order), BATCH_PAIRS):
+            rows = order[start:start + BATCH_PAIRS]
+            width = int(lengths[rows].max())
+            yield (rows, torch.from_numpy(np.ascontiguousarray(batch.ids[rows, :width])),
+                   torch.from_numpy(np.ascontiguousarray(batch.mask[rows, :width])))
 
 
 def save_trained(model: CrossEncoder, path: Path, threshold: float, data_sha256: str,

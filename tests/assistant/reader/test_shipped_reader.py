@@ -57,14 +57,13 @@ def test_inference_skips_padding_and_work_but_gives_the_training_paths_logits(
         reader, precision, tolerance) -> None:
     import torch
 
-    from assistant.reader.model import MAX_PAIR_TOKENS, load_reader
+    from assistant.reader.model import load_reader
 
     r = reader if precision == "fp32" else load_reader(precision=precision)
     model = r.model
-    batch = r.tokenizer.pairs(["Vem leder arbetet?"] * 3, [
+    [(_, ids, mask)] = r.batches("Vem leder arbetet?", [
         "Kort svar.", "Arbetet leds av en styrgrupp med representanter för kommunerna och "
-        "regionerna, som möts fyra gånger om året.", "Ingen vet."], MAX_PAIR_TOKENS)
-    ids, mask = torch.from_numpy(batch.ids), torch.from_numpy(batch.mask)
+        "regionerna, som möts fyra gånger om året.", "Ingen vet."])
     assert int(mask.sum(1).min()) < int(mask.sum(1).max())  # padding to skip
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16,
                                                 enabled=precision == "bf16"):
